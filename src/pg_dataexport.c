@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdlib.h>
 
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -100,7 +101,7 @@ check_max_file_size(char **newval, void **extra, GucSource source)
 		GUC_check_errdetail("dataexport.max_file_size must be a positive size such as \"6GB\", \"100MB\" or \"4096\" (bytes).");
 		return false;
 	}
-	copy = (int64 *) guc_malloc(LOG, sizeof(int64));
+	copy = (int64 *) malloc(sizeof(int64));
 	if (copy == NULL)
 		return false;
 	*copy = bytes;
