@@ -118,6 +118,15 @@ assign_max_file_size(const char *newval, void *extra)
 void
 _PG_init(void)
 {
+	/*
+	 * Restart-only settings are PGC_POSTMASTER when the library is
+	 * preloaded.  Loaded later (no background scheduler), a library may not
+	 * define such settings; they are then read from the configuration file
+	 * as reloadable ones, which is all that session needs.
+	 */
+	GucContext	restart_only = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
 	/* Reloadable settings. */
 	DefineCustomStringVariable("dataexport.max_file_size",
 							   "Size at which an exported file is split into parts.",
@@ -164,13 +173,13 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
-	/* Restart-only settings. */
+	/* Restart-only settings (see above). */
 	DefineCustomStringVariable("dataexport.database_names",
 							   "Databases whose schedules the background scheduler runs.",
 							   "A comma-separated list of database names.",
 							   &dataexport_database_names,
 							   "postgres",
-							   PGC_POSTMASTER,
+							   restart_only,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
@@ -179,7 +188,7 @@ _PG_init(void)
 							   "A relative path is taken from the data directory.",
 							   &dataexport_storage_dir,
 							   "pg_dataexport",
-							   PGC_POSTMASTER,
+							   restart_only,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
@@ -188,7 +197,7 @@ _PG_init(void)
 							   "Empty means that destinations are refused.",
 							   &dataexport_destination_root,
 							   "",
-							   PGC_POSTMASTER,
+							   restart_only,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
@@ -197,7 +206,7 @@ _PG_init(void)
 							NULL,
 							&dataexport_max_workers,
 							4, 1, 64,
-							PGC_POSTMASTER,
+							restart_only,
 							0,
 							NULL, NULL, NULL);
 

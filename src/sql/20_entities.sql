@@ -1,0 +1,177 @@
+
+-- ---------------------------------------------------------------------------
+-- Entity types (SPEC section 3)
+-- ---------------------------------------------------------------------------
+
+-- The capture trigger (capture.c): AFTER INSERT/UPDATE/DELETE FOR EACH ROW and
+-- BEFORE TRUNCATE FOR EACH STATEMENT on every registered table.
+CREATE FUNCTION dataexport._capture() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'pgde_capture' LANGUAGE C;
+
+-- Register a table as an entity type and start tracking its changes.
+CREATE FUNCTION dataexport.register_entity(entity_type text, relation regclass,
+                                           key_columns text[] DEFAULT NULL)
+RETURNS void AS 'MODULE_PATHNAME', 'pgde_forward' LANGUAGE C;
+
+CREATE FUNCTION dataexport._register_entity(caller oid, p_entity_type text,
+                                            p_relation regclass, p_key_columns text[])
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rel      record;
+    keys     name[];
+    col      text;
+    att      record;
+    users    text;
+BEGIN
+    IF p_entity_type IS NULL THEN
+        RAISE EXCEPTION 'entity_type must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_relation IS NULL THEN
+        RAISE EXCEPTION 'relation must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_entity_type !~ '^[A-Z][A-Z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'invalid entity_type "%"', left(p_entity_type, 100)
+            USING ERRCODE = '22023',
+                  HINT = 'An entity type is 1 to 63 upper-case letters, digits and underscores, starting with a letter, such as ACCOUNTS.';
+    END IF;
+
+    SELECT c.oid, c.relkind, c.relowner, c.relpersistence INTO rel
+      FROM pg_class c WHERE c.oid = p_relation;
+    IF rel.relkind <> 'r' THEN
+        RAISE EXCEPTION '"%" is not a table', p_relation
+            USING ERRCODE = '22023',
+                  HINT = 'Only ordinary tables can be registered (not views, partitioned tables or foreign tables).';
+    END IF;
+    IF rel.relpersistence = 't' THEN
+        RAISE EXCEPTION '"%" is a temporary table', p_relation
+            USING ERRCODE = '22023',
+                  HINT = 'Exports run in other sessions, which cannot see temporary tables.';
+    END IF;
+    IF NOT pg_has_role(caller, rel.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', p_relation
+            USING ERRCODE = '42501';
+    END IF;
+
+    IF EXISTS (SELECT 1 FROM dataexport.entity e WHERE e.entity_type = p_entity_type) THEN
+        RAISE EXCEPTION 'entity type "%" is already registered', p_entity_type
+            USING ERRCODE = '42710';
+    END IF;
+    SELECT e.entity_type INTO col FROM dataexport.entity e WHERE e.relation = p_relation;
+    IF FOUND THEN
+        RAISE EXCEPTION 'table % is already registered as entity type "%"', p_relation, col
+            USING ERRCODE = '42710';
+    END IF;
+
+    IF p_key_columns IS NULL THEN
+        SELECT array_agg(a.attname ORDER BY k.ord) INTO keys
+          FROM pg_index i,
+               unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord),
+               pg_attribute a
+         WHERE i.indrelid = p_relation AND i.indisprimary
+           AND a.attrelid = p_relation AND a.attnum = k.attnum;
+        IF keys IS NULL THEN
+            RAISE EXCEPTION 'table % has no primary key', p_relation
+                USING ERRCODE = '22023',
+                      HINT = 'Add a primary key, or name the key columns in key_columns.';
+        END IF;
+    ELSE
+        IF cardinality(p_key_columns) = 0 THEN
+            RAISE EXCEPTION 'key_columns must not be empty'
+                USING ERRCODE = '22023';
+        END IF;
+        keys := '{}';
+        FOREACH col IN ARRAY p_key_columns LOOP
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'key_columns must not contain null'
+                    USING ERRCODE = '22004';
+            END IF;
+            SELECT a.attname, a.attnotnull INTO att
+              FROM pg_attribute a
+             WHERE a.attrelid = p_relation AND a.attname = col
+               AND a.attnum > 0 AND NOT a.attisdropped;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'column "%" of key_columns does not exist in table %',
+                                left(col, 100), p_relation
+                    USING ERRCODE = '42703';
+            END IF;
+            IF NOT att.attnotnull THEN
+                RAISE EXCEPTION 'key column "%" of table % may be null', col, p_relation
+                    USING ERRCODE = '22023',
+                          HINT = 'Key columns must be NOT NULL.';
+            END IF;
+            IF col = ANY (keys) THEN
+                RAISE EXCEPTION 'key column "%" is named twice', col
+                    USING ERRCODE = '22023';
+            END IF;
+            keys := keys || col::name;
+        END LOOP;
+    END IF;
+
+    IF EXISTS (SELECT 1 FROM pg_attribute a
+                WHERE a.attrelid = p_relation AND a.attname = 'deleted'
+                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'table % has a column named "deleted"', p_relation
+            USING ERRCODE = '22023',
+                  DETAIL = 'Exported files add a column "deleted" after the table''s columns.',
+                  HINT = 'Rename the column, or register a view-free copy of the table.';
+    END IF;
+
+    INSERT INTO dataexport.entity (entity_type, relation, key_columns)
+    VALUES (p_entity_type, p_relation, keys);
+
+    -- The trigger's arguments are the key columns: the trigger needs no
+    -- catalog look-up per statement.
+    SELECT string_agg(quote_literal(k), ', ') INTO col FROM unnest(keys) AS k;
+    EXECUTE format('CREATE TRIGGER dataexport_capture'
+                   ' AFTER INSERT OR UPDATE OR DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION dataexport._capture(%s)', p_relation, col);
+    EXECUTE format('CREATE TRIGGER dataexport_capture_truncate'
+                   ' BEFORE TRUNCATE ON %s'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION dataexport._capture(%s)', p_relation, col);
+END
+$$;
+
+-- Stop tracking an entity type.  Refused while a schedule uses it.
+CREATE FUNCTION dataexport.unregister_entity(entity_type text)
+RETURNS void AS 'MODULE_PATHNAME', 'pgde_forward' LANGUAGE C;
+
+CREATE FUNCTION dataexport._unregister_entity(caller oid, p_entity_type text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ent   record;
+    users text;
+BEGIN
+    IF p_entity_type IS NULL THEN
+        RAISE EXCEPTION 'entity_type must not be null' USING ERRCODE = '22004';
+    END IF;
+    SELECT e.entity_type, e.relation::oid AS relid,
+           (SELECT c.relowner FROM pg_class c WHERE c.oid = e.relation) AS relowner
+      INTO ent
+      FROM dataexport.entity e WHERE e.entity_type = p_entity_type
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'entity type "%" does not exist', left(p_entity_type, 100)
+            USING ERRCODE = '42704';
+    END IF;
+    IF ent.relowner IS NOT NULL AND NOT pg_has_role(caller, ent.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', ent.relid::regclass
+            USING ERRCODE = '42501';
+    END IF;
+    SELECT string_agg(format('%s (%s)', s.schedule_id, s.name), ', ' ORDER BY s.schedule_id)
+      INTO users
+      FROM dataexport.schedule s WHERE p_entity_type = ANY (s.entity_types);
+    IF users IS NOT NULL THEN
+        RAISE EXCEPTION 'entity type "%" is used by schedules', p_entity_type
+            USING ERRCODE = '55006',
+                  DETAIL = 'Used by schedule ' || users || '.',
+                  HINT = 'Remove the entity type from those schedules, or delete them, first.';
+    END IF;
+
+    IF ent.relowner IS NOT NULL THEN
+        EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture ON %s', ent.relid::regclass);
+        EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture_truncate ON %s', ent.relid::regclass);
+    END IF;
+    DELETE FROM dataexport.change_log l WHERE l.relid = ent.relid;
+    DELETE FROM dataexport.entity e WHERE e.entity_type = p_entity_type;
+END
+$$;
