@@ -1,0 +1,696 @@
+/*-------------------------------------------------------------------------
+ * job_runner.c
+ *	  Running one export job: what it exports, and the record of it.
+ *
+ * Exactness (SPEC section 7) rests on one rule, the one PgQ cuts its batches
+ * by.  A job runs in a REPEATABLE READ transaction whose snapshot S is the
+ * job's snapshot.  For each entity type, the previous successful job of the
+ * schedule left its snapshot P (schedule_entity).  The job exports the keys
+ * of the change-log entries whose transaction is visible in S and not in P:
+ * visibility in S is given by MVCC itself (the job reads the log in S), and
+ * "not visible in P" means txid >= P.xmax or txid in P.xip (_changes).  As
+ * snapshots only grow, each committed change falls in exactly one job, even
+ * when its transaction began before P and committed after it.  For each such
+ * key the job writes the row as S sees it, or, if S sees no row, the row's
+ * last values from the log with deleted = true.
+ *
+ * The export queries run as the job's owner (privileges and row-level
+ * security apply); the catalog is read and written as the superuser.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/xid8.h"
+
+#include "file_store.h"
+#include "job_runner.h"
+#include "pg_dataexport.h"
+#include "row_format.h"
+
+/* Rows fetched from the export cursor at a time. */
+#define EXPORT_FETCH_ROWS 1000
+
+typedef struct ExportedFile
+{
+	const char *entity_type;
+	int			part;
+	char	   *file_name;
+	int64		rows;
+	int64		bytes;
+	char		sha256[PG_SHA256_DIGEST_STRING_LENGTH];
+} ExportedFile;
+
+typedef struct EntityExport
+{
+	char	   *entity_type;
+	Oid			relid;
+	int			nkeys;
+	char	  **keys;
+	char	   *previous;		/* previous snapshot as text; NULL: full */
+} EntityExport;
+
+typedef struct JobState
+{
+	int64		job_id;
+	int64		schedule_id;	/* 0 for ad hoc jobs */
+	Oid			owner;
+	ExportFormat format;
+	char	   *snapshot;		/* this job's snapshot, as text */
+	List	   *entities;		/* of EntityExport */
+	List	   *files;			/* of ExportedFile */
+	int64		rows;
+	int64		bytes;
+} JobState;
+
+PG_FUNCTION_INFO_V1(pgde_changes);
+
+/* ------------------------------------------------------------------------
+ * Reading the change log: dataexport._changes(relid, previous snapshot)
+ * ------------------------------------------------------------------------
+ */
+
+/* A pg_snapshot's text form "xmin:xmax:xip,xip,...", parsed. */
+typedef struct SnapshotBounds
+{
+	uint64		xmin;
+	uint64		xmax;
+	int			nxip;
+	uint64	   *xip;
+} SnapshotBounds;
+
+static void
+parse_snapshot_text(const char *text, SnapshotBounds *snap)
+{
+	const char *p = text;
+	char	   *end;
+	int			cap = 8;
+
+	snap->nxip = 0;
+	snap->xip = palloc(sizeof(uint64) * cap);
+	errno = 0;
+	snap->xmin = strtou64(p, &end, 10);
+	if (end == p || *end != ':' || errno)
+		goto bad;
+	p = end + 1;
+	snap->xmax = strtou64(p, &end, 10);
+	if (end == p || *end != ':' || errno)
+		goto bad;
+	p = end + 1;
+	while (*p != '\0')
+	{
+		uint64		x = strtou64(p, &end, 10);
+
+		if (end == p || errno)
+			goto bad;
+		if (snap->nxip == cap)
+		{
+			cap *= 2;
+			snap->xip = repalloc(snap->xip, sizeof(uint64) * cap);
+		}
+		snap->xip[snap->nxip++] = x;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+			goto bad;
+	}
+	return;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid snapshot \"%s\"", text)));
+}
+
+/* Add the visible log entries of relid with txid >= from (or == from). */
+static void
+collect_changes(Relation logrel, Relation logidx, Oid relid, uint64 txid,
+				bool equal, Tuplestorestate *store, TupleDesc outdesc)
+{
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(logrel, NULL);
+
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], 2,
+				equal ? BTEqualStrategyNumber : BTGreaterEqualStrategyNumber,
+				equal ? F_XID8EQ : F_XID8GE,
+				FullTransactionIdGetDatum(FullTransactionIdFromU64(txid)));
+
+	scan = index_beginscan(logrel, logidx, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		Datum		values[3];
+		bool		nulls[3];
+
+		CHECK_FOR_INTERRUPTS();
+		/* change_log: txid, relid, seq, key, old_row */
+		values[0] = slot_getattr(slot, 3, &nulls[0]);
+		values[1] = slot_getattr(slot, 4, &nulls[1]);
+		values[2] = slot_getattr(slot, 5, &nulls[2]);
+		tuplestore_putvalues(store, outdesc, values, nulls);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * dataexport._changes(relid oid, previous text)
+ *		RETURNS TABLE (seq bigint, key json, old_row json)
+ *
+ * The log entries of relid that the caller's snapshot sees and the previous
+ * snapshot did not.  Callable by any role with SELECT on the table: the log
+ * itself is not readable through SQL.
+ */
+Datum
+pgde_changes(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid;
+	SnapshotBounds prev;
+	Relation	logrel;
+	Relation	logidx;
+	Oid			nspid;
+	int			i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("relation and snapshot must not be null")));
+	relid = PG_GETARG_OID(0);
+	parse_snapshot_text(text_to_cstring(PG_GETARG_TEXT_PP(1)), &prev);
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(relid))));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	nspid = get_namespace_oid(DATAEXPORT_SCHEMA, false);
+	logrel = table_open(get_relname_relid("change_log", nspid), AccessShareLock);
+	logidx = index_open(get_relname_relid("change_log_relid_txid", nspid), AccessShareLock);
+
+	/*
+	 * Invisible in the previous snapshot: txid >= its xmax, or one of the
+	 * transactions it saw in progress (all of which lie below its xmax).
+	 */
+	collect_changes(logrel, logidx, relid, prev.xmax, false,
+					rsinfo->setResult, rsinfo->setDesc);
+	for (i = 0; i < prev.nxip; i++)
+		collect_changes(logrel, logidx, relid, prev.xip[i], true,
+						rsinfo->setResult, rsinfo->setDesc);
+
+	index_close(logidx, AccessShareLock);
+	table_close(logrel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The export of one entity type
+ * ------------------------------------------------------------------------
+ */
+
+static char *
+relation_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/* The query whose rows are the export of ent: the table's columns, deleted. */
+static char *
+export_query(EntityExport *ent)
+{
+	StringInfoData q;
+	char	   *rel = relation_name(ent->relid);
+	int			i;
+
+	initStringInfo(&q);
+	if (ent->previous == NULL)
+	{
+		appendStringInfo(&q, "SELECT t.*, false AS deleted FROM ONLY %s t", rel);
+		return q.data;
+	}
+
+	/* Rows that exist: keys changed in the window, joined to the table. */
+	appendStringInfo(&q,
+					 "WITH c AS MATERIALIZED ("
+					 " SELECT c.seq, c.key, c.old_row"
+					 "   FROM dataexport._changes($1, $2) c)"
+					 " SELECT t.*, false AS deleted FROM ONLY %s t WHERE (", rel);
+	for (i = 0; i < ent->nkeys; i++)
+		appendStringInfo(&q, "%st.%s", i ? ", " : "", quote_identifier(ent->keys[i]));
+	appendStringInfoString(&q, ") IN (SELECT ");
+	for (i = 0; i < ent->nkeys; i++)
+		appendStringInfo(&q, "%sk.%s", i ? ", " : "", quote_identifier(ent->keys[i]));
+	appendStringInfo(&q,
+					 " FROM c, pg_catalog.json_populate_record(NULL::%s, c.key) k)", rel);
+
+	/* Keys that are gone: their last values, once, with deleted = true. */
+	appendStringInfoString(&q, " UNION ALL SELECT (d.r).*, true FROM (SELECT DISTINCT ON (");
+	for (i = 0; i < ent->nkeys; i++)
+		appendStringInfo(&q, "%s(x.r).%s", i ? ", " : "", quote_identifier(ent->keys[i]));
+	appendStringInfo(&q,
+					 ") x.r FROM (SELECT pg_catalog.json_populate_record(NULL::%s, c.old_row) AS r, c.seq"
+					 " FROM c WHERE c.old_row IS NOT NULL) x ORDER BY ", rel);
+	for (i = 0; i < ent->nkeys; i++)
+		appendStringInfo(&q, "(x.r).%s, ", quote_identifier(ent->keys[i]));
+	appendStringInfo(&q, "x.seq DESC) d WHERE NOT EXISTS (SELECT 1 FROM ONLY %s t WHERE ", rel);
+	for (i = 0; i < ent->nkeys; i++)
+		appendStringInfo(&q, "%st.%s = (d.r).%s", i ? " AND " : "",
+						 quote_identifier(ent->keys[i]), quote_identifier(ent->keys[i]));
+	appendStringInfoChar(&q, ')');
+	return q.data;
+}
+
+static char *
+lower_copy(const char *s)
+{
+	char	   *r = pstrdup(s);
+	char	   *p;
+
+	for (p = r; *p; p++)
+		*p = pg_ascii_tolower((unsigned char) *p);
+	return r;
+}
+
+static ExportedFile *
+open_part(JobState *job, EntityExport *ent, const char *dir, int part,
+		  StoreFile **file, const RowFormat *fmt, StringInfo buf)
+{
+	ExportedFile *ef = palloc0(sizeof(ExportedFile));
+	char	   *base = lower_copy(ent->entity_type);
+	const char *ext = job->format == EXPORT_FORMAT_CSV ? "csv" : "jsonl";
+
+	ef->entity_type = ent->entity_type;
+	ef->part = part;
+	ef->file_name = part == 1 ? psprintf("%s.%s", base, ext)
+		: psprintf("%s_part%d.%s", base, part, ext);
+	*file = store_open(dir, ef->file_name);
+	if (job->format == EXPORT_FORMAT_CSV)
+	{
+		resetStringInfo(buf);
+		csv_append_header(buf, fmt);
+		store_write(*file, buf->data, buf->len);
+	}
+	return ef;
+}
+
+static void
+close_part(JobState *job, ExportedFile *ef, StoreFile *file)
+{
+	ef->bytes = store_bytes(file);
+	store_close(file, ef->sha256);
+	job->files = lappend(job->files, ef);
+	job->bytes += ef->bytes;
+}
+
+/* Export one entity type, as the job's owner, into dir. */
+static void
+export_entity(JobState *job, EntityExport *ent, const char *dir)
+{
+	char	   *query = export_query(ent);
+	Oid			argtypes[2] = {OIDOID, TEXTOID};
+	Datum		args[2];
+	SPIPlanPtr	plan;
+	Portal		portal;
+	TupleDesc	resultdesc = NULL;
+	TupleDesc	rowdesc = NULL;
+	RowFormat  *fmt = NULL;
+	StringInfoData buf;
+	StoreFile  *file = NULL;
+	ExportedFile *ef = NULL;
+	MemoryContext rowcxt;
+	int64		max_bytes = dataexport_max_file_size_bytes;
+	Datum	   *values = NULL;
+	bool	   *nulls = NULL;
+
+	args[0] = ObjectIdGetDatum(ent->relid);
+	args[1] = ent->previous ? CStringGetTextDatum(ent->previous) : (Datum) 0;
+
+	plan = SPI_prepare(query, ent->previous ? 2 : 0, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the export of %s: %s",
+			 ent->entity_type, SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+
+	initStringInfo(&buf);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "dataexport row",
+								   ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, EXPORT_FETCH_ROWS);
+		if (resultdesc == NULL)
+		{
+			int			j;
+
+			/* Columns of the table, without the final "deleted". */
+			resultdesc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+			rowdesc = CreateTemplateTupleDesc(resultdesc->natts - 1);
+			for (j = 1; j < resultdesc->natts; j++)
+				TupleDescCopyEntry(rowdesc, j, resultdesc, j);
+			fmt = row_format_create(rowdesc, CurrentMemoryContext);
+			values = palloc(sizeof(Datum) * resultdesc->natts);
+			nulls = palloc(sizeof(bool) * resultdesc->natts);
+			ef = open_part(job, ent, dir, 1, &file, fmt, &buf);
+		}
+		if (SPI_processed == 0)
+			break;
+
+		for (i = 0; i < SPI_processed; i++)
+		{
+			MemoryContext old;
+			bool		deleted;
+
+			CHECK_FOR_INTERRUPTS();
+			old = MemoryContextSwitchTo(rowcxt);
+			heap_deform_tuple(SPI_tuptable->vals[i], resultdesc, values, nulls);
+			deleted = DatumGetBool(values[resultdesc->natts - 1]);
+			resetStringInfo(&buf);
+			if (job->format == EXPORT_FORMAT_CSV)
+				csv_append_row(&buf, fmt, values, nulls, deleted);
+			else
+				json_append_row(&buf, fmt, values, nulls, deleted);
+			MemoryContextSwitchTo(old);
+
+			/* Split before a row that would pass the limit (SPEC 6). */
+			if (ef->rows > 0 && store_bytes(file) + buf.len > max_bytes)
+			{
+				int			part = ef->part + 1;
+
+				close_part(job, ef, file);
+				ef = open_part(job, ent, dir, part, &file, fmt, &buf);
+				/* open_part wrote the header through buf: redo the row */
+				resetStringInfo(&buf);
+				old = MemoryContextSwitchTo(rowcxt);
+				if (job->format == EXPORT_FORMAT_CSV)
+					csv_append_row(&buf, fmt, values, nulls, deleted);
+				else
+					json_append_row(&buf, fmt, values, nulls, deleted);
+				MemoryContextSwitchTo(old);
+			}
+			store_write(file, buf.data, buf.len);
+			ef->rows++;
+			job->rows++;
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	close_part(job, ef, file);
+	MemoryContextDelete(rowcxt);
+}
+
+/* ------------------------------------------------------------------------
+ * The job
+ * ------------------------------------------------------------------------
+ */
+
+static char *
+spi_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+static void
+spi_exec(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, int expect)
+{
+	int			ret = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
+
+	if (ret != expect)
+		elog(ERROR, "SPI failed (%s): %s", SPI_result_code_string(ret), sql);
+}
+
+/* Read the job and its entity types; check that the owner may export them. */
+static JobState *
+job_load(int64 job_id)
+{
+	JobState   *job = palloc0(sizeof(JobState));
+	Oid			argtypes[3] = {INT8OID, TEXTOID, INT8OID};
+	Datum		args[3];
+	Datum		typesdatum;
+	bool		isnull;
+	Datum	   *types;
+	int			ntypes;
+	int			i;
+
+	job->job_id = job_id;
+	args[0] = Int64GetDatum(job_id);
+
+	/* The first statement of the transaction: it fixes the job's snapshot. */
+	spi_exec("SELECT coalesce(j.schedule_id, 0), j.owner::oid, j.export_file_format,"
+			 "       j.entity_types, pg_catalog.pg_current_snapshot()::text"
+			 "  FROM dataexport.job j WHERE j.job_id = $1 AND j.status = 'RUNNING'",
+			 1, argtypes, args, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("job " INT64_FORMAT " is not running", job_id)));
+
+	job->schedule_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	job->owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	job->format = strcmp(spi_text(0, 3), "JSONL") == 0 ? EXPORT_FORMAT_JSONL : EXPORT_FORMAT_CSV;
+	typesdatum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+	job->snapshot = spi_text(0, 5);
+	deconstruct_array(DatumGetArrayTypePCopy(typesdatum), TEXTOID, -1, false, TYPALIGN_INT,
+					  &types, NULL, &ntypes);
+
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job->owner)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("the owner of job " INT64_FORMAT " no longer exists", job_id)));
+
+	for (i = 0; i < ntypes; i++)
+	{
+		EntityExport *ent = palloc0(sizeof(EntityExport));
+		Datum		keysdatum;
+		Datum	   *keys;
+		int			k;
+
+		ent->entity_type = TextDatumGetCString(types[i]);
+		args[1] = CStringGetTextDatum(ent->entity_type);
+		args[2] = Int64GetDatum(job->schedule_id);
+		spi_exec("SELECT e.relation::oid, e.key_columns::text[],"
+				 "       (SELECT se.last_snapshot::text FROM dataexport.schedule_entity se"
+				 "         WHERE se.schedule_id = $3 AND se.entity_type = $2)"
+				 "  FROM dataexport.entity e WHERE e.entity_type = $2",
+				 3, argtypes, args, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("entity type \"%s\" is no longer registered", ent->entity_type)));
+		ent->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		keysdatum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		deconstruct_array(DatumGetArrayTypePCopy(keysdatum), TEXTOID, -1, false, TYPALIGN_INT,
+						  &keys, NULL, &ent->nkeys);
+		ent->keys = palloc(sizeof(char *) * ent->nkeys);
+		for (k = 0; k < ent->nkeys; k++)
+			ent->keys[k] = TextDatumGetCString(keys[k]);
+		ent->previous = spi_text(0, 3);
+
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(ent->relid)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("the table of entity type \"%s\" no longer exists", ent->entity_type),
+					 errhint("Register the entity type again, or remove it from the schedule.")));
+		if (pg_class_aclcheck(ent->relid, job->owner, ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s of entity type \"%s\"",
+							get_rel_name(ent->relid), ent->entity_type),
+					 errdetail("The job runs with the privileges of its owner, %s.",
+							   GetUserNameFromId(job->owner, false))));
+		job->entities = lappend(job->entities, ent);
+	}
+	return job;
+}
+
+/*
+ * Record the files, the manifest and SUCCEEDED; move the export chain on.
+ * Returns the manifest's text.
+ */
+static char *
+job_record_success(JobState *job)
+{
+	char	   *manifest;
+	Oid			argtypes[8] = {INT8OID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, TEXTOID, INT8OID};
+	Datum		args[8];
+	ListCell   *lc;
+
+	args[0] = Int64GetDatum(job->job_id);
+	foreach(lc, job->files)
+	{
+		ExportedFile *ef = lfirst(lc);
+
+		args[1] = CStringGetTextDatum(ef->entity_type);
+		args[2] = Int32GetDatum(ef->part);
+		args[3] = CStringGetTextDatum(ef->file_name);
+		args[4] = Int64GetDatum(ef->rows);
+		args[5] = Int64GetDatum(ef->bytes);
+		args[6] = CStringGetTextDatum(ef->sha256);
+		spi_exec("INSERT INTO dataexport.job_file"
+				 " (job_id, entity_type, part, file_name, rows, bytes, sha256)"
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				 7, argtypes, args, NULL, SPI_OK_INSERT);
+	}
+
+	args[1] = CStringGetTextDatum(job->snapshot);
+	args[4] = Int64GetDatum(job->rows);
+	args[5] = Int64GetDatum(job->bytes);
+	args[7] = Int64GetDatum(job->schedule_id);
+	{
+		Oid			t[6] = {INT8OID, TEXTOID, INT8OID, INT8OID, INT4OID, INT8OID};
+		Datum		a[6];
+
+		a[0] = args[0];
+		a[1] = args[1];
+		a[2] = args[4];
+		a[3] = args[5];
+		a[4] = Int32GetDatum(dataexport_file_retention_s);
+		a[5] = args[7];
+		spi_exec("UPDATE dataexport.job j"
+				 "   SET status = 'SUCCEEDED', completed_at = clock_timestamp(),"
+				 "       rows_exported = $3, bytes_written = $4,"
+				 "       snapshot = $2::pg_catalog.pg_snapshot,"
+				 "       expires_at = clock_timestamp() + make_interval(secs => $5),"
+				 "       manifest = dataexport._manifest(j.job_id, $2,"
+				 "           (SELECT se.last_snapshot::text FROM dataexport.schedule_entity se"
+				 "             WHERE se.schedule_id = $6 AND se.entity_type = ANY (j.entity_types)"
+				 "             ORDER BY se.last_job_id DESC LIMIT 1))"
+				 " WHERE j.job_id = $1 RETURNING j.manifest::text",
+				 6, t, a, NULL, SPI_OK_UPDATE_RETURNING);
+	}
+	if (SPI_processed != 1)
+		elog(ERROR, "job " INT64_FORMAT " vanished", job->job_id);
+	manifest = spi_text(0, 1);
+
+	if (job->schedule_id != 0)
+	{
+		Oid			t[3] = {INT8OID, INT8OID, TEXTOID};
+		Datum		a[3];
+
+		a[0] = Int64GetDatum(job->schedule_id);
+		a[1] = Int64GetDatum(job->job_id);
+		a[2] = CStringGetTextDatum(job->snapshot);
+		spi_exec("INSERT INTO dataexport.schedule_entity"
+				 "    (schedule_id, entity_type, last_snapshot, last_job_id)"
+				 " SELECT s.schedule_id, t, $3::pg_catalog.pg_snapshot, $2"
+				 "   FROM dataexport.schedule s,"
+				 "        unnest((SELECT j.entity_types FROM dataexport.job j WHERE j.job_id = $2)) t"
+				 "  WHERE s.schedule_id = $1 AND t = ANY (s.entity_types)"
+				 " ON CONFLICT (schedule_id, entity_type) DO UPDATE"
+				 "    SET last_snapshot = excluded.last_snapshot, last_job_id = excluded.last_job_id",
+				 3, t, a, NULL, SPI_OK_INSERT);
+		spi_exec("UPDATE dataexport.schedule s SET last_run_at = j.started_at"
+				 "  FROM dataexport.job j WHERE j.job_id = $2 AND s.schedule_id = $1",
+				 2, t, a, NULL, SPI_OK_UPDATE);
+	}
+	return manifest;
+}
+
+void
+job_execute(int64 job_id)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	JobState   *job;
+	char	   *dir;
+	ListCell   *lc;
+	int			nestlevel;
+
+	Assert(IsolationUsesXactSnapshot());
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+
+	/* The catalog, as the superuser. */
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	job = job_load(job_id);
+	dir = store_make_job_dir(job_id);
+
+	/* The tables, as the owner, with a search_path no one can plant in. */
+	SetUserIdAndSecContext(job->owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	foreach(lc, job->entities)
+		export_entity(job, (EntityExport *) lfirst(lc), dir);
+	AtEOXact_GUC(false, nestlevel);
+
+	/* The record and the manifest, as the superuser again. */
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	{
+		char	   *manifest = job_record_success(job);
+		StoreFile  *mf = store_open(dir, "manifest.json");
+		char		sha[PG_SHA256_DIGEST_STRING_LENGTH];
+
+		store_write(mf, manifest, strlen(manifest));
+		store_write(mf, "\n", 1);
+		store_close(mf, sha);
+	}
+
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	SPI_finish();
+}
+
+void
+job_record_failure(int64 job_id, const char *message, int sqlerrcode)
+{
+	Oid			argtypes[3] = {INT8OID, TEXTOID, TEXTOID};
+	Datum		args[3];
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = Int64GetDatum(job_id);
+	args[1] = CStringGetTextDatum(message);
+	args[2] = CStringGetTextDatum(unpack_sql_state(sqlerrcode));
+	spi_exec("UPDATE dataexport.job"
+			 "   SET status = 'FAILED', completed_at = clock_timestamp(),"
+			 "       error_message = $2, error_sqlstate = $3"
+			 " WHERE job_id = $1 AND status = 'RUNNING'",
+			 3, argtypes, args, NULL, SPI_OK_UPDATE);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	store_remove_temporary(job_id);
+}
