@@ -29,6 +29,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "catalog/pg_authid.h"
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
@@ -376,11 +377,18 @@ capture_prune(void)
 	Oid			argtypes[1] = {XID8OID};
 	Datum		args[1];
 	int			ret;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	/* Widen the 32-bit horizon to 64 bits: it lies at most 2^31 before next. */
 	horizon = FullTransactionIdFromU64(U64FromFullTransactionId(next) -
 									   (uint32) (XidFromFullTransactionId(next) - oldest));
 	args[0] = FullTransactionIdGetDatum(horizon);
+
+	/* The log is the extension's: prune it as the superuser. */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 
 	/* A fresh statement snapshot, taken after the horizon was read. */
 	CommandCounterIncrement();
@@ -400,5 +408,6 @@ capture_prune(void)
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not prune the change log: %s", SPI_result_code_string(ret));
 	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return (int64) SPI_processed;
 }

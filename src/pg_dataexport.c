@@ -127,13 +127,16 @@ _PG_init(void)
 	GucContext	restart_only = process_shared_preload_libraries_in_progress ?
 		PGC_POSTMASTER : PGC_SIGHUP;
 
-	/* Reloadable settings. */
+	/*
+	 * Reloadable settings.  max_file_size may also be set per session by a
+	 * superuser, which is how tests make files split.
+	 */
 	DefineCustomStringVariable("dataexport.max_file_size",
 							   "Size at which an exported file is split into parts.",
 							   "A size with a unit (B, kB, MB, GB, TB); a bare number is bytes.",
 							   &dataexport_max_file_size,
 							   "6GB",
-							   PGC_SIGHUP,
+							   PGC_SUSET,
 							   0,
 							   check_max_file_size, assign_max_file_size, NULL);
 

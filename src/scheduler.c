@@ -138,6 +138,8 @@ pgde_run_pending(PG_FUNCTION_ARGS)
 
 	scheduler_queue_due(caller);
 	SPI_commit();
+	capture_prune();
+	SPI_commit();
 
 	for (;;)
 	{
