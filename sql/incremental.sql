@@ -162,3 +162,7 @@ CALL dataexport.run_pending();
 SELECT count(*) AS log_entries_left FROM dataexport.change_log;
 REVOKE SELECT ON items FROM incr_owner;
 DROP ROLE incr_owner;
+SELECT dataexport.unregister_entity('ITEMS');
+SELECT dataexport.unregister_entity('NOTES');
+DROP TABLE items, notes;
+DELETE FROM dataexport.job;
