@@ -176,10 +176,11 @@ cron_parse_value(const char *expression, const CronField *field,
 	{
 		if (start < end)
 			cron_refuse_field(expression, field, token,
-							  psprintf("expected a value before \"%.*s\"",
+							  psprintf("expected a value, found \"%.*s\"",
 									   (int) (end - start), start));
+		/* an empty item was refused before, so a character precedes */
 		cron_refuse_field(expression, field, token,
-						  "expected a value at the end");
+						  psprintf("expected a value after \"%c\"", start[-1]));
 	}
 
 	if (all_digits)
