@@ -52,7 +52,31 @@ extern void timing_parse(const char *schedule_type, bool period_isnull, int peri
 						 bool offset_isnull, int offset, const char *cron_expression,
 						 TimestampTz anchor, ScheduleTiming *timing);
 
-/* The first instant of the grid strictly after "after". */
+/*
+ * The same as timing_parse without the dataexport.min_interval rule: for a
+ * timing accepted before (read back from the catalog), which must keep
+ * working after the setting is raised.
+ */
+extern void timing_load(const char *schedule_type, bool period_isnull, int period,
+						bool offset_isnull, int offset, const char *cron_expression,
+						TimestampTz anchor, ScheduleTiming *timing);
+
+/*
+ * The first instant of the grid strictly after "after" (which must not be
+ * -infinity); DT_NOEND when there is none within the timestamp range.
+ */
 extern TimestampTz timing_next_after(const ScheduleTiming *timing, TimestampTz after);
+
+/* The shortest gap between two consecutive instants of the grid, in seconds. */
+extern int64 timing_shortest_gap_seconds(const ScheduleTiming *timing);
+
+/*
+ * ereport(ERROR) with SQLSTATE 22023 if the grid has two instants closer
+ * than dataexport.min_interval (timing_parse calls it).
+ */
+extern void timing_check_min_interval(const ScheduleTiming *timing);
+
+/* "MINUTE", "HOUR" or "DAY": schedule_type as stored. */
+extern const char *timing_unit_name(SimpleUnit unit);
 
 #endif							/* SCHEDULE_TIMING_H */
