@@ -97,15 +97,14 @@ extern void value_append(StringInfo buf, const ColumnFormat *col,
 extern void append_json_string(StringInfo buf, const char *s, int len);
 
 /*
- * Pin, for the current transaction, the settings that type output functions
- * read (TimeZone, DateStyle, IntervalStyle, extra_float_digits,
- * bytea_output), so that the types value_format.c leaves to their output
- * function (ranges of timestamps, geometric types...) do not follow the
- * session either.  Returns the GUC nest level to hand to
- * row_format_unpin_settings, which must run before the transaction ends.
+ * Pin the settings that type output functions read (TimeZone = UTC,
+ * DateStyle = ISO, IntervalStyle = iso_8601, extra_float_digits = 1,
+ * bytea_output = hex), so that the types value_format.c leaves to their
+ * output function (ranges of timestamps, geometric types...) do not follow
+ * the session either.  The values are saved at the caller's GUC nest level:
+ * call it between NewGUCNestLevel() and AtEOXact_GUC(), around the export.
  */
-extern int	row_format_pin_settings(void);
-extern void row_format_unpin_settings(int nestlevel);
+extern void row_format_pin_settings(void);
 
 /* The CSV header line: the columns, then "deleted", then "\n". */
 extern void csv_append_header(StringInfo buf, const RowFormat *fmt);

@@ -961,7 +961,7 @@ value_append(StringInfo buf, const ColumnFormat *col, Datum value,
  * ---------------------------------------------------------------------
  */
 
-int
+void
 row_format_pin_settings(void)
 {
 	static const char *const pinned[][2] = {
@@ -971,18 +971,10 @@ row_format_pin_settings(void)
 		{"extra_float_digits", "1"},
 		{"bytea_output", "hex"},
 	};
-	int			nestlevel = NewGUCNestLevel();
 	int			i;
 
 	for (i = 0; i < lengthof(pinned); i++)
 		(void) set_config_option(pinned[i][0], pinned[i][1],
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
-	return nestlevel;
-}
-
-void
-row_format_unpin_settings(int nestlevel)
-{
-	AtEOXact_GUC(true, nestlevel);
 }
