@@ -648,6 +648,8 @@ job_execute(int64 job_id)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/* Output functions of the types without a fast path see fixed settings. */
+	row_format_pin_settings();
 	foreach(lc, job->entities)
 		export_entity(job, (EntityExport *) lfirst(lc), dir);
 	AtEOXact_GUC(false, nestlevel);
