@@ -26,6 +26,7 @@
 #include "common/file_perm.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
@@ -242,6 +243,17 @@ store_remove_job(int64 job_id)
  */
 PG_FUNCTION_INFO_V1(pgde_read_file);
 
+/* A line of a file (UTF-8) as text in the database encoding. */
+static Datum
+line_datum(StringInfo line)
+{
+	char	   *converted = pg_any_to_server(line->data, line->len, PG_UTF8);
+
+	if (converted != line->data)
+		return PointerGetDatum(cstring_to_text(converted));
+	return PointerGetDatum(cstring_to_text_with_len(line->data, line->len));
+}
+
 Datum
 pgde_read_file(PG_FUNCTION_ARGS)
 {
@@ -349,7 +361,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 				bool		null = false;
 
 				appendBinaryStringInfo(&line, chunk + start, i - start);
-				value = PointerGetDatum(cstring_to_text_with_len(line.data, line.len));
+				value = line_datum(&line);
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &null);
 				pfree(DatumGetPointer(value));
 				resetStringInfo(&line);
@@ -364,7 +376,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 				 errmsg("could not read file \"%s\": %m", path)));
 	if (line.len > 0)
 	{
-		Datum		value = PointerGetDatum(cstring_to_text_with_len(line.data, line.len));
+		Datum		value = line_datum(&line);
 		bool		null = false;
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &null);

@@ -35,6 +35,7 @@
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -319,7 +320,30 @@ typedef struct EntitySink
 	ExportedFile *ef;			/* the part being written */
 	int64		max_bytes;
 	MemoryContext rowcxt;
+	bool		to_utf8;		/* the database encoding is not UTF-8 */
 } EntitySink;
+
+/*
+ * Write formatted text to the part file.  Files are UTF-8 (SPEC section 6):
+ * in a database of another encoding the text is converted here.  The caller
+ * guarantees that the text is in rowcxt or outlives the call.
+ */
+static void
+sink_write(EntitySink *sink, const char *data, int len)
+{
+	if (sink->to_utf8)
+	{
+		char	   *converted = pg_server_to_any(data, len, PG_UTF8);
+
+		if (converted != data)
+		{
+			store_write(sink->file, converted, strlen(converted));
+			pfree(converted);
+			return;
+		}
+	}
+	store_write(sink->file, data, len);
+}
 
 static void
 sink_open_part(EntitySink *sink, int part)
@@ -338,7 +362,7 @@ sink_open_part(EntitySink *sink, int part)
 	{
 		resetStringInfo(&sink->buf);
 		csv_append_header(&sink->buf, sink->fmt);
-		store_write(sink->file, sink->buf.data, sink->buf.len);
+		sink_write(sink, sink->buf.data, sink->buf.len);
 	}
 }
 
@@ -366,6 +390,8 @@ sink_begin(EntitySink *sink, JobState *job, EntityExport *ent, const char *dir,
 	sink->max_bytes = dataexport_max_file_size_bytes;
 	sink->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "dataexport row",
 										 ALLOCSET_DEFAULT_SIZES);
+	sink->to_utf8 = GetDatabaseEncoding() != PG_UTF8 &&
+		GetDatabaseEncoding() != PG_SQL_ASCII;
 	sink_open_part(sink, 1);
 }
 
@@ -387,7 +413,12 @@ sink_row(EntitySink *sink, Datum *values, bool *nulls, bool deleted)
 {
 	sink_format_row(sink, values, nulls, deleted);
 
-	/* Split before a row that would pass the limit (SPEC section 6). */
+	/*
+	 * Split before a row that would pass the limit (SPEC section 6).  The
+	 * limit counts bytes as written; converted text may differ in length
+	 * from buf, which is checked here (a few bytes of slack per row at most
+	 * in databases that are not UTF-8).
+	 */
 	if (sink->ef->rows > 0 && store_bytes(sink->file) + sink->buf.len > sink->max_bytes)
 	{
 		sink_close_part(sink);
@@ -395,7 +426,12 @@ sink_row(EntitySink *sink, Datum *values, bool *nulls, bool deleted)
 		/* opening wrote the header through buf: format the row again */
 		sink_format_row(sink, values, nulls, deleted);
 	}
-	store_write(sink->file, sink->buf.data, sink->buf.len);
+	{
+		MemoryContext old = MemoryContextSwitchTo(sink->rowcxt);
+
+		sink_write(sink, sink->buf.data, sink->buf.len);
+		MemoryContextSwitchTo(old);
+	}
 	sink->ef->rows++;
 	sink->job->rows++;
 	MemoryContextReset(sink->rowcxt);
