@@ -162,6 +162,27 @@ CALL dataexport.run_pending();
 SELECT count(*) AS log_entries_left FROM dataexport.change_log;
 REVOKE SELECT ON items FROM incr_owner;
 DROP ROLE incr_owner;
+
+-- A job that fails after completing some of its files is FAILED; the
+-- complete files stay readable until they expire, and the next job of the
+-- schedule exports the interval again.
+SELECT dataexport.create_schedule('two types', ARRAY['ITEMS', 'NOTES'], 'DAY', 1) AS tsid \gset
+CALL dataexport.run_pending();
+UPDATE items SET qty = 1 WHERE id = 7;
+UPDATE notes SET body = 'changed' WHERE id = 1;
+ALTER TABLE notes RENAME COLUMN id TO note_id;   -- breaks the NOTES delta
+SELECT dataexport.run_schedule_now(:tsid) AS jx \gset
+CALL dataexport.run_pending();
+SELECT status, error_message FROM dataexport.jobs WHERE job_id = :jx;
+SELECT entity_type, rows FROM dataexport.job_files WHERE job_id = :jx;
+SELECT * FROM dataexport.read_file(:jx, 'ITEMS');
+ALTER TABLE notes RENAME COLUMN note_id TO id;
+SELECT dataexport.run_schedule_now(:tsid) AS jy \gset
+CALL dataexport.run_pending();
+SELECT status FROM dataexport.jobs WHERE job_id = :jy;
+SELECT * FROM dataexport.read_file(:jy, 'ITEMS');
+SELECT * FROM dataexport.read_file(:jy, 'NOTES');
+SELECT dataexport.delete_schedule(:tsid);
 SELECT dataexport.unregister_entity('ITEMS');
 SELECT dataexport.unregister_entity('NOTES');
 DROP TABLE items, notes;

@@ -88,6 +88,7 @@ typedef struct JobState
 	List	   *files;			/* of ExportedFile */
 	int64		rows;
 	int64		bytes;
+	JobOutcome *outcome;		/* completed files, kept across a failure */
 } JobState;
 
 PG_FUNCTION_INFO_V1(pgde_changes);
@@ -375,6 +376,20 @@ sink_close_part(EntitySink *sink)
 	store_close(sink->file, ef->sha256);
 	sink->job->files = lappend(sink->job->files, ef);
 	sink->job->bytes += ef->bytes;
+
+	/* A copy that outlives a failure of the job. */
+	if (sink->job->outcome)
+	{
+		JobOutcome *outcome = sink->job->outcome;
+		MemoryContext old = MemoryContextSwitchTo(outcome->cxt);
+		ExportedFile *copy = palloc(sizeof(ExportedFile));
+
+		*copy = *ef;
+		copy->entity_type = pstrdup(ef->entity_type);
+		copy->file_name = pstrdup(ef->file_name);
+		outcome->files = lappend(outcome->files, copy);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* Start the export of an entity type whose rows have descriptor rowdesc. */
@@ -536,15 +551,38 @@ export_entity_query(JobState *job, EntityExport *ent, const char *dir)
 	sink_end(&sink);
 }
 
-/* Export one entity type, as the job's owner, into dir. */
+/*
+ * Export one entity type, as the job's owner, into dir.  An error names the
+ * entity type, so that a job's error_message says which export broke.
+ */
 static void
 export_entity(JobState *job, EntityExport *ent, const char *dir)
 {
-	if (ent->previous == NULL &&
-		check_enable_rls(ent->relid, InvalidOid, false) != RLS_ENABLED)
-		export_entity_scan(job, ent, dir);
-	else
-		export_entity_query(job, ent, dir);
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		if (ent->previous == NULL &&
+			check_enable_rls(ent->relid, InvalidOid, false) != RLS_ENABLED)
+			export_entity_scan(job, ent, dir);
+		else
+			export_entity_query(job, ent, dir);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->elevel != ERROR || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			PG_RE_THROW();
+		FlushErrorState();
+		edata->message = psprintf("could not export entity type \"%s\": %s",
+								  ent->entity_type, edata->message);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
 }
 
 /* ------------------------------------------------------------------------
@@ -735,7 +773,7 @@ job_record_success(JobState *job)
 }
 
 void
-job_execute(int64 job_id)
+job_execute(int64 job_id, JobOutcome *outcome)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -754,6 +792,7 @@ job_execute(int64 job_id)
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	job = job_load(job_id);
+	job->outcome = outcome;
 	dir = store_make_job_dir(job_id);
 
 	/* The tables, as the owner, with a search_path no one can plant in. */
@@ -788,12 +827,14 @@ job_execute(int64 job_id)
 }
 
 void
-job_record_failure(int64 job_id, const char *message, int sqlerrcode)
+job_record_failure(int64 job_id, const char *message, int sqlerrcode,
+				   JobOutcome *outcome)
 {
-	Oid			argtypes[3] = {INT8OID, TEXTOID, TEXTOID};
-	Datum		args[3];
+	Oid			argtypes[7] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, TEXTOID};
+	Datum		args[7];
 	Oid			save_userid;
 	int			save_sec_context;
+	ListCell   *lc;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
@@ -805,9 +846,32 @@ job_record_failure(int64 job_id, const char *message, int sqlerrcode)
 	args[2] = CStringGetTextDatum(unpack_sql_state(sqlerrcode));
 	spi_exec("UPDATE dataexport.job"
 			 "   SET status = 'FAILED', completed_at = clock_timestamp(),"
-			 "       error_message = $2, error_sqlstate = $3"
+			 "       error_message = $2, error_sqlstate = $3,"
+			 "       expires_at = clock_timestamp() + make_interval(secs => $4)"
 			 " WHERE job_id = $1 AND status = 'RUNNING'",
-			 3, argtypes, args, NULL, SPI_OK_UPDATE);
+			 4, argtypes,
+			 (Datum[]) {args[0], args[1], args[2], Int32GetDatum(dataexport_file_retention_s)},
+			 NULL, SPI_OK_UPDATE);
+
+	/* Files completed before the failure stay readable until they expire. */
+	if (SPI_processed == 1 && outcome)
+	{
+		foreach(lc, outcome->files)
+		{
+			ExportedFile *ef = lfirst(lc);
+
+			args[1] = CStringGetTextDatum(ef->entity_type);
+			args[2] = CStringGetTextDatum(ef->file_name);
+			args[3] = Int32GetDatum(ef->part);
+			args[4] = Int64GetDatum(ef->rows);
+			args[5] = Int64GetDatum(ef->bytes);
+			args[6] = CStringGetTextDatum(ef->sha256);
+			spi_exec("INSERT INTO dataexport.job_file"
+					 " (job_id, entity_type, file_name, part, rows, bytes, sha256)"
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+					 7, argtypes, args, NULL, SPI_OK_INSERT);
+		}
+	}
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	store_remove_temporary(job_id);

@@ -83,13 +83,18 @@ scheduler_run_claimed(int64 job_id)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	bool		ok = true;
+	volatile bool ok = true;
+	JobOutcome	outcome;
+
+	outcome.cxt = AllocSetContextCreate(CurrentMemoryContext, "dataexport job outcome",
+										ALLOCSET_SMALL_SIZES);
+	outcome.files = NIL;
 
 	XactIsoLevel = XACT_REPEATABLE_READ;
 	BeginInternalSubTransaction(NULL);
 	PG_TRY();
 	{
-		job_execute(job_id);
+		job_execute(job_id, &outcome);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -109,13 +114,14 @@ scheduler_run_claimed(int64 job_id)
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 		{
-			job_record_failure(job_id, edata->message, edata->sqlerrcode);
+			job_record_failure(job_id, edata->message, edata->sqlerrcode, &outcome);
 			ReThrowError(edata);
 		}
-		job_record_failure(job_id, edata->message, edata->sqlerrcode);
+		job_record_failure(job_id, edata->message, edata->sqlerrcode, &outcome);
 		ok = false;
 	}
 	PG_END_TRY();
+	MemoryContextDelete(outcome.cxt);
 	return ok;
 }
 
