@@ -128,6 +128,19 @@ SELECT count(*) > 20 AS enough_rows FROM src;
 SELECT replay_csv(:csv_sid) AS csv_jobs, differences('mirror_csv') AS csv_differences;
 SELECT replay_jsonl(:jsonl_sid) AS jsonl_jobs, differences('mirror_jsonl') AS jsonl_differences;
 
+-- Each stored file has the sha256 that job_files shows, and read_file's
+-- lines, each followed by a newline (as psql -XAt prints them), give back
+-- the file byte for byte.
+SELECT count(*) AS files,
+       count(*) FILTER (WHERE encode(sha256(content), 'hex') = f.sha256) AS sha256_ok,
+       count(*) FILTER (WHERE content = (SELECT coalesce(convert_to(string_agg(line || E'\n', '' ORDER BY n), 'UTF8'), '')
+                                           FROM dataexport.read_file(f.job_id, f.entity_type, f.part)
+                                                WITH ORDINALITY AS r(line, n))) AS read_file_exact
+  FROM dataexport.job_files f,
+       LATERAL pg_read_binary_file(format('%s/pg_dataexport/%s/%s/%s', current_setting('data_directory'),
+                                          (SELECT oid FROM pg_database WHERE datname = current_database()),
+                                          f.job_id, f.file_name)) AS content;
+
 -- Every JSONL line is a JSON object.
 SELECT count(*) FILTER (WHERE json_typeof(line::json) <> 'object') AS not_objects
   FROM dataexport.jobs x, dataexport.read_file(x.job_id, 'SRC') line
