@@ -32,6 +32,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 enter_work_copy test/run_tests.sh "$@"
 
 # From here on: in the work copy ($SRC), as an unprivileged user.
+
+# Each pg_regress or pg_isolation_regress run, TAP script and suite script is
+# stopped after this many seconds, so that a hung test fails the run with a
+# summary instead of eating CI's whole budget.
+TEST_TIMEOUT=${TEST_TIMEOUT:-1200}
+trap 'stop_servers_under "$WORK"' EXIT
+
 passed=0
 failed=0
 skipped=0
@@ -85,21 +92,33 @@ add_counts() {	# add_counts SUITE
 	[ "$suite_failed" -eq 0 ] || failures+=("$1($suite_failed)")
 }
 
+# pg_regress's chatter that says nothing (the full output is in $LOGDIR).
+quiet='/^\(CREATE\|ALTER\) DATABASE$/d; /^CREATE EXTENSION$/d; /^+++ regress install-check/d'
+
 temp_config=()
 [ -f test/regress.conf ] && temp_config=(--temp-config="$SRC/test/regress.conf")
+
+# server_trouble LOG: the server log's lines that say a backend crashed or
+# failed badly, which a diff alone does not explain.
+server_trouble() {
+	grep -E 'PANIC|TRAP:|terminated by signal|exited with exit code [^01]|FATAL' "$1" 2>/dev/null |
+		head -n 40 || true
+}
 
 run_regress() {
 	local tests=(sql/*.sql) t0=$SECONDS rc=0
 	[ -e "${tests[0]}" ] || { step "regress: no sql/*.sql"; return 0; }
 	step "regress: ${#tests[@]} files in sql/ (pg_regress)"
-	make -s --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" \
+	timeout -k 10 "$TEST_TIMEOUT" \
+		make -s --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" \
 		EXTRA_REGRESS_OPTS="--temp-instance=$WORK/regress --port=$port ${temp_config[*]}" \
-		2>&1 | tee "$LOGDIR/regress.log" || rc=$?
+		2>&1 | tee "$LOGDIR/regress.log" | sed -e "$quiet" || rc=$?
+	[ "$rc" -ne 124 ] || echo "regress: timed out after ${TEST_TIMEOUT}s"
 	pg_regress_count "$LOGDIR/regress.log" ${#tests[@]}
 	add_counts regress
 	if [ "$suite_failed" -ne 0 ]; then
 		[ -f regression.diffs ] && cat regression.diffs
-		[ -d log ] && tail -n 50 log/postmaster.log 2>/dev/null || true
+		server_trouble log/postmaster.log
 	fi
 	step "regress: $suite_passed passed, $suite_failed failed ($((SECONDS - t0))s)"
 }
@@ -109,16 +128,18 @@ run_isolation() {
 	[ -e "${specs[0]}" ] || { step "isolation: no test/isolation/specs/*.spec"; return 0; }
 	for s in "${specs[@]}"; do names+=("$(basename "$s" .spec)"); done
 	step "isolation: ${#names[@]} specs in test/isolation/specs (pg_isolation_regress)"
-	"$PG_ISOLATION_REGRESS" --temp-instance="$WORK/isolation" --port=$((port + 20)) \
+	timeout -k 10 "$TEST_TIMEOUT" \
+		"$PG_ISOLATION_REGRESS" --temp-instance="$WORK/isolation" --port=$((port + 20)) \
 		"${temp_config[@]}" --bindir="$PG_BINDIR" \
 		--inputdir=test/isolation --outputdir=output_iso \
 		--load-extension=pg_dataexport --encoding=UTF8 --no-locale \
-		"${names[@]}" 2>&1 | tee "$LOGDIR/isolation.log" || rc=$?
+		"${names[@]}" 2>&1 | tee "$LOGDIR/isolation.log" | sed -e "$quiet" || rc=$?
+	[ "$rc" -ne 124 ] || echo "isolation: timed out after ${TEST_TIMEOUT}s"
 	pg_regress_count "$LOGDIR/isolation.log" ${#names[@]}
 	add_counts isolation
 	if [ "$suite_failed" -ne 0 ]; then
 		[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs
-		tail -n 50 output_iso/log/postmaster.log 2>/dev/null || true
+		server_trouble output_iso/log/postmaster.log
 	fi
 	step "isolation: $suite_passed passed, $suite_failed failed ($((SECONDS - t0))s)"
 }
@@ -134,7 +155,7 @@ run_tap() {
 		# data directories), PATH leads to the installation under test.
 		( cd test && TESTDIR="$SRC/test" PATH="$PG_BINDIR:$PATH" \
 			PG_REGRESS="$PG_REGRESS" \
-			prove -I "$PG_PERL_LIB" -I "$SRC/test" "${t#test/}" ) \
+			timeout -k 10 "$TEST_TIMEOUT" prove -I "$PG_PERL_LIB" -I "$SRC/test" "${t#test/}" ) \
 			>"$LOGDIR/tap_$(basename "$t" .pl).log" 2>&1 || rc=$?
 		record "$t" $rc
 		if [ $rc -eq 0 ]; then
@@ -142,6 +163,7 @@ run_tap() {
 		else
 			cat "$LOGDIR/tap_$(basename "$t" .pl).log"
 			cat "test/tmp_check/log/regress_log_$(basename "$t" .pl)" 2>/dev/null || true
+			[ $rc -ne 124 ] || echo "$t: timed out after ${TEST_TIMEOUT}s"
 			step "tap: $t FAILED ($((SECONDS - t0))s)"
 		fi
 	done
@@ -161,13 +183,14 @@ run_suites() {
 		fi
 		mkdir -p "$WORK/suites/$name"
 		TEST_TMPDIR="$WORK/suites/$name" TEST_PORT=$((port + 40)) \
-			"./$s" >"$LOGDIR/suite_$name.log" 2>&1 || rc=$?
+			timeout -k 10 "$TEST_TIMEOUT" "./$s" >"$LOGDIR/suite_$name.log" 2>&1 || rc=$?
 		record "$s" $rc
 		case $rc in
 		0) step "suite $s ok ($((SECONDS - t0))s)" ;;
 		77) step "suite $s skipped: $(tail -n 1 "$LOGDIR/suite_$name.log")" ;;
 		*)
 			cat "$LOGDIR/suite_$name.log"
+			[ $rc -ne 124 ] || echo "$s: timed out after ${TEST_TIMEOUT}s"
 			step "suite $s FAILED with status $rc ($((SECONDS - t0))s)"
 			;;
 		esac

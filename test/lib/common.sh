@@ -189,3 +189,15 @@ stop_cluster() {
 		"$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
 	fi
 }
+
+# stop_servers_under DIR: stop (immediately) every server whose data
+# directory lies under DIR.  For the end of a run: a test that was killed
+# (timeout, ^C) may have left its server behind.
+stop_servers_under() {
+	local pidfile
+	[ -n "${PG_BINDIR:-}" ] || return 0
+	find "$1" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
+		"$PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop \
+			>/dev/null 2>&1 || true
+	done
+}
