@@ -19,6 +19,8 @@
 #              tree; exit 0 is a pass, 77 a skip, anything else a failure.
 #              The environment is described in test/suites/README.md.
 #
+# `bash test/run_tests.sh regress tap` runs only the suites named.
+#
 # The count is of test files: one per sql file, spec, TAP script or suite
 # script (and the build, when it fails).  The last line is the summary,
 # "N passed, N failed"; the exit status is non-zero when anything failed.
@@ -27,6 +29,13 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/test/lib/common.sh"
+
+for suite in "$@"; do
+	case $suite in
+	regress | isolation | tap | suites) ;;
+	*) die "unknown suite '$suite' (regress, isolation, tap, suites)" ;;
+	esac
+done
 
 [ -n "${DATAEXPORT_WORK:-}" ] || ensure_packages
 enter_work_copy test/run_tests.sh "$@"
@@ -203,9 +212,10 @@ if ! build_extension; then
 	record build 1
 	finish
 fi
-run_regress
-run_isolation
-run_tap
-run_suites
+wanted() { [ $# -eq 0 ] || [[ " $* " == *" $suite "* ]]; }
+for suite in regress isolation tap suites; do
+	wanted "$@" || continue
+	"run_$suite"
+done
 step "all suites: $((SECONDS - t_start))s"
 finish
