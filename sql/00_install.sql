@@ -14,3 +14,11 @@ WHERE nspname = 'dataexport';
 SELECT name, default_version, installed_version
 FROM pg_available_extensions
 WHERE name = 'pg_dataexport';
+
+-- The settings exist as soon as the library is loaded, preloaded or not
+-- (here it is not), with the documented defaults.
+LOAD 'pg_dataexport';
+SELECT name, setting, unit
+FROM pg_settings
+WHERE name LIKE 'dataexport.%'
+ORDER BY name;

@@ -34,4 +34,22 @@ cmp -s <(cat src/sql/*.sql) "$share/pg_dataexport--$version.sql" ||
 grep -q '^\\echo Use "CREATE EXTENSION pg_dataexport"' "$share/pg_dataexport--$version.sql" ||
 	fail "the install script lacks the \\echo ... \\quit guard"
 
+# Every symbol the library needs is defined by the server or by a library the
+# server or the module links: a missing one (a function declared and called
+# but never written) otherwise shows only when the library is loaded.
+so=$lib/pg_dataexport.so
+postgres=$("$PG_CONFIG" --bindir)/postgres
+defined() {
+	nm -D --defined-only "$1" | awk '{ sub(/@.*/, "", $3); print $3 }'
+}
+missing=$(comm -23 \
+	<(nm -D --undefined-only "$so" | awk '{ sub(/@.*/, "", $2); print $2 }' | sort -u) \
+	<({ defined "$postgres"
+		for dep in $(ldd "$postgres" "$so" | awk '$3 ~ /^\// { print $3 }' | sort -u); do
+			defined "$dep"
+		done; } | sort -u))
+# Weak symbols the runtime may leave undefined.
+missing=$(grep -vE '^(_ITM_|__gmon_start__|__cxa_finalize|_Jv_RegisterClasses)' <<<"$missing" || true)
+[ -z "$missing" ] || fail "pg_dataexport.so needs symbols nothing defines: $(echo $missing)"
+
 echo "installed: control, pg_dataexport--$version.sql, pg_dataexport.so"
