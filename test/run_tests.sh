@@ -10,8 +10,8 @@
 #              pg_regress) against a temporary instance configured with
 #              test/regress.conf, which does not preload the library.
 #   isolation  test/isolation/specs/*.spec against test/isolation/expected/*.out
-#              (pg_isolation_regress), a temporary instance with the same
-#              configuration.
+#              (pg_isolation_regress) on a temporary server with the same
+#              configuration, each spec in a fresh database of its own.
 #   tap        test/t/*.pl, each with prove, PostgreSQL::Test::Cluster and
 #              the private install first in PATH; each test makes its own
 #              clusters (and preloads the library when it needs to).
@@ -132,25 +132,46 @@ run_regress() {
 	step "regress: $suite_passed passed, $suite_failed failed ($((SECONDS - t0))s)"
 }
 
+# Each spec runs in a database of its own, created afresh (with the extension)
+# on one temporary server, so that what a spec prints (ids from sequences,
+# say) does not depend on which specs ran before it.
 run_isolation() {
-	local specs=(test/isolation/specs/*.spec) names=() s t0=$SECONDS rc=0
+	local specs=(test/isolation/specs/*.spec) s name t0=$SECONDS rc
+	local cluster=$WORK/isolation iso_port=$((port + 20))
 	[ -e "${specs[0]}" ] || { step "isolation: no test/isolation/specs/*.spec"; return 0; }
-	for s in "${specs[@]}"; do names+=("$(basename "$s" .spec)"); done
-	step "isolation: ${#names[@]} specs in test/isolation/specs (pg_isolation_regress)"
-	timeout -k 10 "$TEST_TIMEOUT" \
-		"$PG_ISOLATION_REGRESS" --temp-instance="$WORK/isolation" --port=$((port + 20)) \
-		"${temp_config[@]}" --bindir="$PG_BINDIR" \
-		--inputdir=test/isolation --outputdir=output_iso \
-		--load-extension=pg_dataexport --encoding=UTF8 --no-locale \
-		"${names[@]}" 2>&1 | tee "$LOGDIR/isolation.log" | sed -e "$quiet" || rc=$?
-	[ "$rc" -ne 124 ] || echo "isolation: timed out after ${TEST_TIMEOUT}s"
-	pg_regress_count "$LOGDIR/isolation.log" ${#names[@]}
-	add_counts isolation
-	if [ "$suite_failed" -ne 0 ]; then
-		[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs
-		server_trouble output_iso/log/postmaster.log
+	step "isolation: ${#specs[@]} specs in test/isolation/specs (pg_isolation_regress)"
+	local conf=()
+	[ -f test/regress.conf ] && conf=("include '$SRC/test/regress.conf'")
+	if ! start_cluster "$cluster" "$iso_port" "${conf[@]}"; then
+		suite_passed=0 suite_failed=${#specs[@]}
+		add_counts isolation
+		return 0
 	fi
-	step "isolation: $suite_passed passed, $suite_failed failed ($((SECONDS - t0))s)"
+	for s in "${specs[@]}"; do
+		name=$(basename "$s" .spec)
+		rc=0
+		mkdir -p "output_iso/$name"
+		timeout -k 10 "$TEST_TIMEOUT" \
+			"$PG_ISOLATION_REGRESS" --host="$cluster/sock" --port="$iso_port" \
+			--bindir="$PG_BINDIR" --dbname=isolation_regression \
+			--inputdir=test/isolation --outputdir="output_iso/$name" \
+			--load-extension=pg_dataexport --encoding=UTF8 --no-locale \
+			"$name" >"$LOGDIR/isolation_$name.log" 2>&1 || rc=$?
+		grep -E '^(test|not ok|ok) ' "$LOGDIR/isolation_$name.log" ||
+			echo "test $name: pg_isolation_regress failed, status $rc"
+		record "$s" $rc
+		if [ $rc -ne 0 ]; then
+			[ $rc -ne 124 ] || echo "$s: timed out after ${TEST_TIMEOUT}s"
+			if [ -f "output_iso/$name/regression.diffs" ]; then
+				cat "output_iso/$name/regression.diffs"
+			else
+				cat "$LOGDIR/isolation_$name.log"
+			fi
+		fi
+	done
+	stop_cluster "$cluster"
+	server_trouble "$cluster/server.log"
+	step "isolation: done ($((SECONDS - t0))s)"
 }
 
 run_tap() {
