@@ -25,6 +25,8 @@ ENCODING     = UTF8
 NO_LOCALE    = 1
 
 PG_CPPFLAGS = -I$(srcdir)/src
+# zlib, for gzip-compressed destinations (PostgreSQL itself links it).
+SHLIB_LINK  = -lz
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter \
               -Wno-missing-field-initializers -Wno-sign-compare
 

@@ -50,6 +50,7 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
+#include "destinations.h"
 #include "file_store.h"
 #include "job_runner.h"
 #include "pg_dataexport.h"
@@ -821,6 +822,14 @@ job_execute(int64 job_id, JobOutcome *outcome)
 		store_write(mf, "\n", 1);
 		store_close(mf, sha);
 	}
+
+	/*
+	 * Deliver to the job's destinations last, once its files and record are
+	 * complete, and before its transaction commits: a delivery that fails
+	 * fails the job, whose record and export chain then roll back, so that
+	 * the next job exports and delivers the interval again.
+	 */
+	destinations_deliver(job->job_id);
 
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	SPI_finish();

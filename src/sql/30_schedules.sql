@@ -131,14 +131,15 @@ BEGIN
             RAISE EXCEPTION 'destination "%" appears twice in destinations', d
                 USING ERRCODE = '22023';
         END IF;
-        SELECT * INTO dst FROM dataexport.destination x WHERE x.name = d;
+        -- Locked until commit, so that delete_destination cannot remove it
+        -- from under the schedule being written (35_destinations.sql).
+        SELECT * INTO dst FROM dataexport.destination x WHERE x.name = d FOR KEY SHARE;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'destination "%" does not exist', left(d, 100)
-                USING ERRCODE = '42704';
+                USING ERRCODE = '42704',
+                      HINT = 'The destinations a role may use are listed in dataexport.destinations.';
         END IF;
-        IF NOT (_is_superuser(p_owner)
-                OR pg_has_role(p_owner, 'pg_write_server_files', 'USAGE')
-                OR pg_has_role(p_owner, dst.created_by, 'MEMBER')) THEN
+        IF NOT dataexport._may_use_destination(p_owner, dst.created_by) THEN
             RAISE EXCEPTION 'permission denied for destination "%"', d
                 USING ERRCODE = '42501',
                       HINT = 'Using a destination needs pg_write_server_files or membership in the role that created it.';
