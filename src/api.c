@@ -28,6 +28,7 @@
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/elog.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -77,6 +78,29 @@ forward_target_lookup(FmgrInfo *public_flinfo)
 }
 
 /*
+ * Queries run as the superuser must not resolve their operators, functions
+ * and types through the caller's search_path: a role that can create
+ * objects in some schema could put an operator of its own first and have
+ * the superuser run it.  Every switch to the superuser in C pins it.
+ */
+int
+pin_catalog_search_path(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+unpin_catalog_search_path(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * Run fn with the privileges of the bootstrap superuser, then return to
  * the caller's.  Errors raised by the internal function keep their message,
  * detail and hint but lose the PL/pgSQL context lines, which would only
@@ -89,10 +113,12 @@ call_as_extension_owner(FunctionCallInfo fcinfo_inner)
 	int			save_sec_context;
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	Datum		result = (Datum) 0;
+	int			nestlevel;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = pin_catalog_search_path();
 	PG_TRY();
 	{
 		result = FunctionCallInvoke(fcinfo_inner);
@@ -113,6 +139,7 @@ call_as_extension_owner(FunctionCallInfo fcinfo_inner)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	unpin_catalog_search_path(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return result;
 }

@@ -11,4 +11,12 @@
 /* Call a function as the bootstrap superuser; see api.c. */
 extern Datum call_as_extension_owner(FunctionCallInfo fcinfo);
 
+/*
+ * Pin search_path to "pg_catalog, pg_temp" until unpin_catalog_search_path
+ * (or the end of the (sub)transaction): for every query run with the
+ * superuser's rights.  Returns the GUC nest level to unpin.
+ */
+extern int	pin_catalog_search_path(void);
+extern void unpin_catalog_search_path(int nestlevel);
+
 #endif							/* API_H */

@@ -47,6 +47,7 @@
 #include "utils/snapmgr.h"
 #include "utils/xid8.h"
 
+#include "api.h"
 #include "capture.h"
 #include "pg_dataexport.h"
 
@@ -379,6 +380,7 @@ capture_prune(void)
 	int			ret;
 	Oid			save_userid;
 	int			save_sec_context;
+	int			nestlevel;
 
 	/* Widen the 32-bit horizon to 64 bits: it lies at most 2^31 before next. */
 	horizon = FullTransactionIdFromU64(U64FromFullTransactionId(next) -
@@ -389,6 +391,7 @@ capture_prune(void)
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = pin_catalog_search_path();
 
 	/* A fresh statement snapshot, taken after the horizon was read. */
 	CommandCounterIncrement();
@@ -408,6 +411,7 @@ capture_prune(void)
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not prune the change log: %s", SPI_result_code_string(ret));
 	SPI_finish();
+	unpin_catalog_search_path(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return (int64) SPI_processed;
 }

@@ -31,6 +31,7 @@
 #include "storage/fd.h"
 #include "utils/builtins.h"
 
+#include "api.h"
 #include "file_store.h"
 #include "pg_dataexport.h"
 
@@ -266,6 +267,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	Oid			save_userid;
 	int			save_sec_context;
+	int			nestlevel;
 	bool		isnull;
 	Oid			owner;
 	char	   *file_name = NULL;
@@ -288,6 +290,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = pin_catalog_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = Int64GetDatum(job_id);
@@ -324,6 +327,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("job " INT64_FORMAT " does not exist", job_id)));
 	SPI_finish();
+	unpin_catalog_search_path(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 
 	if (file_name == NULL)

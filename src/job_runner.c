@@ -50,6 +50,7 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
+#include "api.h"
 #include "destinations.h"
 #include "file_store.h"
 #include "job_runner.h"
@@ -782,6 +783,7 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	char	   *dir;
 	ListCell   *lc;
 	int			nestlevel;
+	int			catalog_nestlevel;
 
 	Assert(IsolationUsesXactSnapshot());
 
@@ -792,6 +794,7 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	/* The catalog, as the superuser. */
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	catalog_nestlevel = pin_catalog_search_path();
 	job = job_load(job_id);
 	job->outcome = outcome;
 	dir = store_make_job_dir(job_id);
@@ -831,6 +834,7 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	 */
 	destinations_deliver(job->job_id);
 
+	unpin_catalog_search_path(catalog_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	SPI_finish();
 }
@@ -844,10 +848,12 @@ job_record_failure(int64 job_id, const char *message, int sqlerrcode,
 	Oid			save_userid;
 	int			save_sec_context;
 	ListCell   *lc;
+	int			nestlevel;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = pin_catalog_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = Int64GetDatum(job_id);
@@ -882,6 +888,7 @@ job_record_failure(int64 job_id, const char *message, int sqlerrcode,
 		}
 	}
 	SPI_finish();
+	unpin_catalog_search_path(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	store_remove_temporary(job_id);
 }

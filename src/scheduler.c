@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "api.h"
 #include "capture.h"
 #include "job_runner.h"
 #include "pg_dataexport.h"
@@ -40,12 +41,14 @@ catalog_int8(const char *sql, Oid caller)
 	int64		result = 0;
 	bool		isnull;
 	int			ret;
+	int			nestlevel;
 
 	args[0] = ObjectIdGetDatum(caller);
 	args[1] = Int32GetDatum(MyProcPid);
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = pin_catalog_search_path();
 	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "SPI failed (%s): %s", SPI_result_code_string(ret), sql);
@@ -55,6 +58,7 @@ catalog_int8(const char *sql, Oid caller)
 		if (!isnull)
 			result = DatumGetInt64(d);
 	}
+	unpin_catalog_search_path(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return result;
 }
