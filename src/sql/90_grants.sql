@@ -2,14 +2,28 @@
 -- ---------------------------------------------------------------------------
 -- Privileges, granted deliberately.
 --
--- Catalog tables: no privileges for PUBLIC (the default); they change only
--- through the functions.  Internal functions (named _...): not executable by
--- PUBLIC; the public functions reach them through pgde_forward.  The
--- capture trigger and _changes must stay executable: the first runs inside
--- every role's writes, the second inside every owner's export (it checks
--- SELECT on the table itself).  The views call _may_manage and _timing_next
--- as the querying role, so those stay executable too (they reveal nothing).
+-- Catalog tables and sequences: nothing for PUBLIC; they change only through
+-- the functions.  The views show each role its own rows.
+--
+-- Functions: EXECUTE is taken from PUBLIC on every function of the schema,
+-- then given back by name to the public API below, so that a function added
+-- later is closed until someone decides otherwise.  Every public function
+-- checks the caller's rights itself (register_entity: ownership of the table;
+-- create_m3ter_model: CREATE on the database; create_destination: superuser
+-- or pg_write_server_files; the rest: the caller's own schedules and jobs),
+-- so EXECUTE for PUBLIC opens nothing more.  The internal functions (named
+-- _...) stay closed: the public functions reach them through pgde_forward as
+-- the superuser, passing the true caller.  A few internal helpers stay open
+-- because the views call them as the querying role (_may_manage,
+-- _is_superuser, _may_use_destination, _timing_next; they reveal nothing a
+-- role cannot see in pg_roles) or because every owner's export calls it
+-- (_changes, which checks SELECT on the table).  The capture trigger
+-- function is closed: a trigger runs without an EXECUTE check, and closing
+-- it keeps roles from attaching it to tables of their own.
 -- ---------------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA dataexport FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA dataexport FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -18,14 +32,30 @@ BEGIN
     FOR f IN SELECT p.oid::regprocedure
                FROM pg_proc p
               WHERE p.pronamespace = 'dataexport'::regnamespace
-                AND p.proname LIKE '\_%'
-                AND p.proname NOT IN ('_capture', '_changes', '_may_manage', '_is_superuser', '_timing_next')
     LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', f);
+    END LOOP;
+
+    FOR f IN SELECT p.oid::regprocedure
+               FROM pg_proc p
+              WHERE p.pronamespace = 'dataexport'::regnamespace
+                AND p.proname IN (
+                    -- the public API (SPEC sections 3 to 8)
+                    'register_entity', 'unregister_entity', 'create_m3ter_model',
+                    'create_schedule', 'update_schedule', 'delete_schedule',
+                    'run_schedule_now', 'next_runs',
+                    'export_now', 'wait_for_job', 'job_manifest', 'read_file',
+                    'run_pending',
+                    'create_destination', 'delete_destination',
+                    -- helpers the views and exports call as the role itself
+                    '_may_manage', '_is_superuser', '_may_use_destination',
+                    '_timing_next', '_changes')
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO PUBLIC', f);
     END LOOP;
 END
 $$;
 
 GRANT USAGE ON SCHEMA dataexport TO PUBLIC;
 GRANT SELECT ON dataexport.entities, dataexport.schedules, dataexport.jobs,
-                dataexport.job_files TO PUBLIC;
+                dataexport.job_files, dataexport.destinations TO PUBLIC;
