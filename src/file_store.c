@@ -333,8 +333,9 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	if (file_name == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("job " INT64_FORMAT " has no file for entity type \"%s\", part %d",
-						job_id, entity_type, part),
+				 errmsg("job " INT64_FORMAT " has no file for entity type \"%.*s\", part %d",
+						job_id, pg_mbcliplen(entity_type, strlen(entity_type), 100),
+						entity_type, part),
 				 errhint("The files of a job are listed in dataexport.job_files.")));
 	if (expired)
 		ereport(ERROR,

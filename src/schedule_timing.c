@@ -25,6 +25,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -122,9 +123,11 @@ timing_parse_unit(const char *schedule_type)
 		if (pg_strcasecmp(schedule_type, unit_info[i].name) == 0)
 			return (SimpleUnit) i;
 	}
+	/* Quote at most 100 bytes of it (whole characters): input may be huge. */
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid schedule_type \"%s\"", schedule_type),
+			 errmsg("invalid schedule_type \"%.*s\"",
+					pg_mbcliplen(schedule_type, strlen(schedule_type), 100), schedule_type),
 			 errdetail("schedule_type is MINUTE, HOUR or DAY, in any letter case."),
 			 errhint(TIMING_CHOICE_HINT)));
 	pg_unreachable();

@@ -79,6 +79,10 @@ BEGIN
             RAISE EXCEPTION 'key_columns must not be empty'
                 USING ERRCODE = '22023';
         END IF;
+        IF array_ndims(p_key_columns) > 1 THEN
+            RAISE EXCEPTION 'key_columns must be a one-dimensional array'
+                USING ERRCODE = '22023';
+        END IF;
         keys := '{}';
         FOREACH col IN ARRAY p_key_columns LOOP
             IF col IS NULL THEN

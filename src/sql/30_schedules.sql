@@ -69,7 +69,7 @@ BEGIN
             RAISE EXCEPTION 'entity_types must not contain null' USING ERRCODE = '22004';
         END IF;
         IF t = ANY (seen) THEN
-            RAISE EXCEPTION 'entity type "%" appears twice in entity_types', t
+            RAISE EXCEPTION 'entity type "%" appears twice in entity_types', left(t, 100)
                 USING ERRCODE = '22023';
         END IF;
         SELECT e.relation INTO rel FROM dataexport.entity e WHERE e.entity_type = t;
@@ -128,7 +128,7 @@ BEGIN
             RAISE EXCEPTION 'destinations must not contain null' USING ERRCODE = '22004';
         END IF;
         IF d = ANY (seen) THEN
-            RAISE EXCEPTION 'destination "%" appears twice in destinations', d
+            RAISE EXCEPTION 'destination "%" appears twice in destinations', left(d, 100)
                 USING ERRCODE = '22023';
         END IF;
         -- Locked until commit, so that delete_destination cannot remove it
