@@ -56,7 +56,7 @@ CREATE FUNCTION pg_temp.tree(dir text) RETURNS SETOF text LANGUAGE sql AS $$
     SELECT line FROM (
         SELECT DISTINCT pg_temp.mask(l) AS line
           FROM pg_temp.sh_lines(format('cd %s && find . -mindepth 1 -printf ''%%P %%M\n''', dir)) l) t
-     ORDER BY 1
+     ORDER BY line COLLATE "C"
 $$;
 
 -- Each delivered file of a job compared with the stored one: gzip files
@@ -75,7 +75,7 @@ RETURNS TABLE (entity_type text, part int, path text, same_bytes boolean) LANGUA
       JOIN dataexport.job_files jf ON jf.job_id = p_job AND jf.entity_type = f->>'entity_type'
                                   AND jf.part = (f->>'part')::int
      WHERE d.name = p_destination
-     ORDER BY 1, 2
+     ORDER BY f->>'entity_type' COLLATE "C", (f->>'part')::int
 $$;
 
 -- An error as SQLSTATE, message and detail, masked.
@@ -114,7 +114,7 @@ SET dataexport.max_file_size = '2000';
 SELECT dataexport.create_destination('lake_time', :'base' || '/lake');
 SELECT dataexport.create_destination('lake_type', :'base' || '/deep//er/./lake/', 'type_first', 'GZIP');
 SELECT name, pg_temp.mask(directory) AS directory, partition_order, compression
-  FROM dataexport.destinations WHERE name LIKE 'lake%' ORDER BY name;
+  FROM dataexport.destinations WHERE name LIKE 'lake%' ORDER BY name COLLATE "C";
 SELECT * FROM pg_temp.tree(:'base');
 
 -- Refused: a duplicate name, bad options, relative paths, "..", directories
@@ -151,7 +151,7 @@ SELECT max(job_id) AS j1 FROM dataexport.jobs WHERE schedule_id = :sid \gset
 SELECT set_config('regress_dest.j1', :'j1', false) \gset ignored_
 CALL dataexport.run_pending();
 SELECT status, rows_exported FROM dataexport.jobs WHERE job_id = :j1;
-SELECT entity_type, part, file_name, rows FROM dataexport.job_files WHERE job_id = :j1 ORDER BY 1, 2;
+SELECT entity_type, part, file_name, rows FROM dataexport.job_files WHERE job_id = :j1 ORDER BY entity_type COLLATE "C", part;
 -- TIME_FIRST and TYPE_FIRST layouts; directories 0750, files 0640.
 SELECT * FROM pg_temp.tree(:'base');
 -- The bytes are the stored file's; gzip files decompress to them.
@@ -173,12 +173,12 @@ CREATE TEMP TABLE delivered AS
       FROM unnest(ARRAY['lake', 'deep/er/lake']) d;
 SELECT m->>'destination' AS destination, m->>'compression' AS compression,
        pg_temp.mask(f->>'path') AS path
-  FROM delivered, jsonb_array_elements(m->'files') f ORDER BY 1, 3;
+  FROM delivered, jsonb_array_elements(m->'files') f ORDER BY m->>'destination' COLLATE "C", f->>'path' COLLATE "C";
 SELECT directory,
        m - 'destination' - 'compression'
          || jsonb_build_object('files', (SELECT jsonb_agg(f - 'path') FROM jsonb_array_elements(m->'files') f))
          = dataexport.job_manifest(:j1) AS same_as_job_manifest
-  FROM delivered ORDER BY 1;
+  FROM delivered ORDER BY directory COLLATE "C";
 
 -- An ad hoc export delivers too.
 SELECT dataexport.export_now(ARRAY['DST_ACCOUNTS'], 'JSONL', ARRAY['lake_time']) AS j2 \gset
@@ -262,12 +262,12 @@ RESET ROLE;
 SET ROLE regress_dest_writer;
 SELECT dataexport.create_destination('writer_lake', :'base' || '/writer');
 -- A member of pg_write_server_files sees and may use every destination.
-SELECT name FROM dataexport.destinations ORDER BY name;
+SELECT name FROM dataexport.destinations ORDER BY name COLLATE "C";
 RESET ROLE;
 
 SET ROLE regress_dest_member;
 -- A member of the creating role may use its destinations, and only those.
-SELECT name FROM dataexport.destinations ORDER BY name;
+SELECT name FROM dataexport.destinations ORDER BY name COLLATE "C";
 SELECT pg_temp.try(format($$SELECT dataexport.create_destination('m', %L)$$, :'base' || '/m'));
 SELECT pg_temp.try($$SELECT dataexport.create_schedule('s', ARRAY['DST_ACCOUNTS'], 'DAY', 1, destinations => ARRAY['lake_time'])$$);
 SELECT dataexport.create_schedule('member to writer lake', ARRAY['DST_ACCOUNTS'], 'DAY', 1,
@@ -295,7 +295,7 @@ SELECT dataexport.export_now(ARRAY['DST_ACCOUNTS'], destinations => ARRAY['lake_
 SELECT pg_temp.try($$SELECT dataexport.delete_destination('lake_type')$$) AS refused;
 CALL dataexport.run_pending();
 SELECT dataexport.delete_destination('lake_type');
-SELECT name FROM dataexport.destinations ORDER BY name;
+SELECT name FROM dataexport.destinations ORDER BY name COLLATE "C";
 SELECT count(*) > 0 AS files_stay FROM pg_temp.tree(:'base' || '/deep/er/lake');
 
 -- Clean up.

@@ -92,7 +92,7 @@ RESET ROLE;
 -- Isolation: Bob sees and changes nothing of Alice's; "does not exist".
 -- ---------------------------------------------------------------------------
 SET ROLE regress_sec_bob;
-SELECT name FROM dataexport.schedules ORDER BY 1;
+SELECT name FROM dataexport.schedules ORDER BY name COLLATE "C";
 SELECT count(*) AS alice_jobs FROM dataexport.jobs WHERE schedule_id = :alice_sid;
 SELECT count(*) AS alice_files FROM dataexport.job_files WHERE job_id = :alice_j1;
 SELECT pg_temp.try(format($$SELECT * FROM dataexport.read_file(%s, 'SEC_CUSTOMERS')$$, :alice_j1));
@@ -112,7 +112,7 @@ RESET ROLE;
 SELECT name, enabled FROM dataexport.schedules WHERE schedule_id = :alice_sid;
 SELECT count(*) AS alice_jobs FROM dataexport.jobs WHERE schedule_id = :alice_sid;
 -- A superuser sees everyone's.
-SELECT name FROM dataexport.schedules WHERE name LIKE '% customers' ORDER BY 1;
+SELECT name FROM dataexport.schedules WHERE name LIKE '% customers' ORDER BY name COLLATE "C";
 SELECT * FROM dataexport.read_file(:alice_j1, 'SEC_CUSTOMERS');
 
 -- ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ SELECT c.relname, op,
                  ORDER BY a.attnum LIMIT 1) a ON true,
        unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) op
  WHERE c.relnamespace = 'dataexport'::regnamespace AND c.relkind = 'r'
- ORDER BY 1, 2;
+ ORDER BY c.relname, op COLLATE "C";
 SELECT pg_temp.try($$SELECT nextval('dataexport.change_seq')$$);
 SELECT pg_temp.try(format($$SELECT dataexport._delete_schedule(%s, %s)$$,
                           'regress_sec_alice'::regrole::oid, :alice_sid));
@@ -148,7 +148,7 @@ SELECT p.oid::regprocedure AS executable
   FROM pg_proc p
  WHERE p.pronamespace = 'dataexport'::regnamespace
    AND has_function_privilege(p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 -- The relations it may read: the views.
 SELECT c.relname AS readable
   FROM pg_class c
