@@ -238,7 +238,7 @@ open_subdirectory(int atfd, const char *name, const char *shown, bool create)
 /*
  * Open the directory rel (components separated by '/') below the open
  * directory atfd, whose path is shown, one component at a time.  Returns a
- * new descriptor; atfd stays open.  An empty rel opens atfd itself again.
+ * new descriptor; atfd stays open.
  */
 static int
 open_below(int atfd, const char *shown, const char *rel, bool create)
@@ -267,7 +267,7 @@ open_below(int atfd, const char *shown, const char *rel, bool create)
 		cur = fd;
 	}
 	if (cur < 0)
-		cur = open_subdirectory(atfd, ".", shown, false);
+		elog(ERROR, "empty directory path below \"%s\"", shown);
 	pfree(copy);
 	pfree(path.data);
 	return cur;
@@ -930,6 +930,12 @@ destinations_deliver(int64 job_id)
 							   GetUserNameFromId(owner, false))));
 	}
 
+	if (dataexport_destination_root == NULL || dataexport_destination_root[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not deliver job " INT64_FORMAT ": destinations are disabled (dataexport.destination_root is empty)",
+						job_id),
+				 errhint("Set dataexport.destination_root in postgresql.conf and restart the server, or remove the destinations from the schedule.")));
 	root = resolved_root(false);
 	store_dir = store_job_dir(job_id);
 
