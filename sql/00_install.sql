@@ -16,9 +16,10 @@ FROM pg_available_extensions
 WHERE name = 'pg_dataexport';
 
 -- The settings exist as soon as the library is loaded, preloaded or not
--- (here it is not), with the documented defaults.
+-- (here it is not), with the documented defaults (test/regress.conf sets
+-- some of them).
 LOAD 'pg_dataexport';
-SELECT name, setting, unit
+SELECT name, boot_val AS default, unit
 FROM pg_settings
 WHERE name LIKE 'dataexport.%'
 ORDER BY name;
