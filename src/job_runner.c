@@ -77,6 +77,7 @@ typedef struct EntityExport
 	int			nkeys;
 	char	  **keys;
 	char	   *previous;		/* previous snapshot as text; NULL: full */
+	bool		rls;			/* row-level security applies to the owner */
 } EntityExport;
 
 typedef struct JobState
@@ -94,6 +95,13 @@ typedef struct JobState
 } JobState;
 
 PG_FUNCTION_INFO_V1(pgde_changes);
+
+/*
+ * The table whose delta this backend is exporting, while it does; the
+ * change log can be read through _changes for that table only, so that a
+ * role cannot call it to see deleted rows its row-level security hides.
+ */
+static Oid	exporting_relid = InvalidOid;
 
 /* ------------------------------------------------------------------------
  * Reading the change log: dataexport._changes(relid, previous snapshot)
@@ -210,6 +218,10 @@ pgde_changes(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("relation and snapshot must not be null")));
 	relid = PG_GETARG_OID(0);
+	if (relid != exporting_relid || !OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("dataexport._changes() can only be called by an export job")));
 	parse_snapshot_text(text_to_cstring(PG_GETARG_TEXT_PP(1)), &prev);
 
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
@@ -279,13 +291,27 @@ export_query(EntityExport *ent)
 	appendStringInfo(&q,
 					 " FROM c, pg_catalog.json_populate_record(NULL::%s, c.key) k)", rel);
 
-	/* Keys that are gone: their last values, once, with deleted = true. */
+	/*
+	 * Keys that are gone: their last values, once, with deleted = true.
+	 *
+	 * Under row-level security the owner sees only some rows, and the last
+	 * values of a deleted row cannot be checked against the policies: every
+	 * changed key the owner cannot see is written as deleted with its key
+	 * alone.  Replayed, this removes rows that left the owner's view (by
+	 * deletion or by an update that moved them out of it) and is a no-op
+	 * for keys the owner never had; it reveals only that such keys changed.
+	 */
 	appendStringInfoString(&q, " UNION ALL SELECT (d.r).*, true FROM (SELECT DISTINCT ON (");
 	for (i = 0; i < ent->nkeys; i++)
 		appendStringInfo(&q, "%s(x.r).%s", i ? ", " : "", quote_identifier(ent->keys[i]));
-	appendStringInfo(&q,
-					 ") x.r FROM (SELECT pg_catalog.json_populate_record(NULL::%s, c.old_row) AS r, c.seq"
-					 " FROM c WHERE c.old_row IS NOT NULL) x ORDER BY ", rel);
+	if (ent->rls)
+		appendStringInfo(&q,
+						 ") x.r FROM (SELECT pg_catalog.json_populate_record(NULL::%s, c.key) AS r, c.seq"
+						 " FROM c) x ORDER BY ", rel);
+	else
+		appendStringInfo(&q,
+						 ") x.r FROM (SELECT pg_catalog.json_populate_record(NULL::%s, c.old_row) AS r, c.seq"
+						 " FROM c WHERE c.old_row IS NOT NULL) x ORDER BY ", rel);
 	for (i = 0; i < ent->nkeys; i++)
 		appendStringInfo(&q, "(x.r).%s, ", quote_identifier(ent->keys[i]));
 	appendStringInfo(&q, "x.seq DESC) d WHERE NOT EXISTS (SELECT 1 FROM ONLY %s t WHERE ", rel);
@@ -562,18 +588,23 @@ export_entity(JobState *job, EntityExport *ent, const char *dir)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 
+	ent->rls = check_enable_rls(ent->relid, InvalidOid, false) == RLS_ENABLED;
 	PG_TRY();
 	{
-		if (ent->previous == NULL &&
-			check_enable_rls(ent->relid, InvalidOid, false) != RLS_ENABLED)
+		if (ent->previous == NULL && !ent->rls)
 			export_entity_scan(job, ent, dir);
 		else
+		{
+			exporting_relid = ent->relid;
 			export_entity_query(job, ent, dir);
+			exporting_relid = InvalidOid;
+		}
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
+		exporting_relid = InvalidOid;
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		if (edata->elevel != ERROR || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
