@@ -17,7 +17,8 @@
 -- because the views call them as the querying role (_may_manage,
 -- _is_superuser, _may_use_destination, _timing_next; they reveal nothing a
 -- role cannot see in pg_roles) or because every owner's export calls it
--- (_changes, which checks SELECT on the table).  The capture trigger
+-- (_changes, which answers only the export job running in the same backend,
+-- and checks SELECT on the table).  The capture trigger
 -- function is closed: a trigger runs without an EXECUTE check, and closing
 -- it keeps roles from attaching it to tables of their own.
 -- ---------------------------------------------------------------------------
@@ -42,6 +43,7 @@ BEGIN
                 AND p.proname IN (
                     -- the public API (SPEC sections 3 to 8)
                     'register_entity', 'unregister_entity', 'create_m3ter_model',
+                    'generate_m3ter_data',
                     'create_schedule', 'update_schedule', 'delete_schedule',
                     'run_schedule_now', 'next_runs',
                     'export_now', 'wait_for_job', 'job_manifest', 'read_file',
