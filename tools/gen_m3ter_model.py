@@ -417,9 +417,10 @@ COMMENT ON FUNCTION dataexport.create_m3ter_model(name) IS
 # Every value is a function of row ordinals (the account number a, the bill
 # number k, ...): pseudo-random choices hash the ordinal with a fixed salt, and
 # ids are md5 digests of the entity type and the ordinal.  So the data is the
-# same on every run, account 17 is the same whatever the number of accounts,
-# and a row can reference another (its account's plan, its bill's line item)
-# by recomputing that row's id instead of joining.
+# same on every run, account 17 is the same at every scale with the same
+# price book (one more product per 50,000 accounts changes which plan an
+# account is on), and a row can reference another (its account's plan, its
+# bill's line item) by recomputing that row's id instead of joining.
 
 def H(x, salt):
     """A pseudo-random integer in [0, 2^31) determined by x and salt."""
