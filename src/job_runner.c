@@ -37,6 +37,7 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -45,6 +46,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -638,9 +640,101 @@ spi_exec(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nul
 		elog(ERROR, "SPI failed (%s): %s", SPI_result_code_string(ret), sql);
 }
 
-/* Read the job and its entity types; check that the owner may export them. */
+/*
+ * Lock the tables of the job's entity types before the job takes its
+ * snapshot, and return their OIDs.
+ *
+ * TRUNCATE, and the forms of ALTER TABLE that rewrite a table, are not
+ * MVCC-safe: once they commit, the table looks empty to a snapshot taken
+ * before.  Were the job to open a table only after taking its snapshot, such
+ * a command committing in between would hide from the job changes that its
+ * snapshot sees, and they would be missing from its files (SPEC section 7).
+ * Locked first, a table is truncated either before the snapshot, which then
+ * sees it, or after the job.  The lock also keeps a table from being dropped
+ * while the job runs; the export of a table that vanished half-way through
+ * a job cannot even name it.
+ *
+ * The job's entity types and their tables are read with a catalog snapshot,
+ * which does not fix the transaction's snapshot; job_load checks that the
+ * job's snapshot sees the same tables.
+ */
+static List *
+job_lock_tables(int64 job_id)
+{
+	Oid			nspid = get_namespace_oid(DATAEXPORT_SCHEMA, false);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Datum	   *types = NULL;
+	int			ntypes = 0;
+	AttrNumber	typeatt;
+	AttrNumber	relatt;
+	List	   *locked = NIL;
+
+	rel = table_open(get_relname_relid("job", nspid), AccessShareLock);
+	ScanKeyInit(&key, get_attnum(RelationGetRelid(rel), "job_id"),
+				BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(job_id));
+	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, get_attnum(RelationGetRelid(rel), "entity_types"),
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			deconstruct_array(DatumGetArrayTypePCopy(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &types, NULL, &ntypes);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	/* A few rows: scanned whole, compared as job_load compares them. */
+	rel = table_open(get_relname_relid("entity", nspid), AccessShareLock);
+	typeatt = get_attnum(RelationGetRelid(rel), "entity_type");
+	relatt = get_attnum(RelationGetRelid(rel), "relation");
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		type = heap_getattr(tup, typeatt, RelationGetDescr(rel), &isnull);
+		char	   *name;
+		Datum		relid;
+		int			i;
+
+		if (isnull)
+			continue;
+		name = TextDatumGetCString(type);
+		for (i = 0; i < ntypes; i++)
+		{
+			if (strcmp(name, TextDatumGetCString(types[i])) != 0)
+				continue;
+			relid = heap_getattr(tup, relatt, RelationGetDescr(rel), &isnull);
+			if (!isnull)
+				locked = lappend_oid(locked, DatumGetObjectId(relid));
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	/* In OID order, as a command that locks several tables would. */
+	list_sort(locked, list_oid_cmp);
+	{
+		ListCell   *lc;
+
+		foreach(lc, locked)
+			LockRelationOid(lfirst_oid(lc), AccessShareLock);
+	}
+	return locked;
+}
+
+/*
+ * Read the job and its entity types; check that the owner may export them.
+ * locked: the tables job_lock_tables locked before the snapshot.
+ */
 static JobState *
-job_load(int64 job_id)
+job_load(int64 job_id, List *locked)
 {
 	JobState   *job = palloc0(sizeof(JobState));
 	Oid			argtypes[3] = {INT8OID, TEXTOID, INT8OID};
@@ -705,6 +799,16 @@ job_load(int64 job_id)
 			ent->keys[k] = TextDatumGetCString(keys[k]);
 		ent->previous = spi_text(0, 3);
 
+		/*
+		 * Registered again, to another table, between job_lock_tables and
+		 * the snapshot: that table could have been truncated in between.
+		 */
+		if (!list_member_oid(locked, ent->relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("entity type \"%s\" was registered again while job " INT64_FORMAT " started",
+							ent->entity_type, job_id),
+					 errhint("The next job of the schedule exports its changes.")));
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(ent->relid)))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -826,7 +930,8 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	catalog_nestlevel = pin_catalog_search_path();
-	job = job_load(job_id);
+	/* Before the first statement, which takes the job's snapshot. */
+	job = job_load(job_id, job_lock_tables(job_id));
 	job->outcome = outcome;
 	dir = store_make_job_dir(job_id);
 

@@ -194,6 +194,13 @@ BEGIN
             PERFORM 1 FROM dataexport.schedule s WHERE s.schedule_id = j.schedule_id FOR UPDATE;
             CONTINUE WHEN EXISTS (SELECT 1 FROM dataexport.job r
                                    WHERE r.schedule_id = j.schedule_id AND r.status = 'RUNNING');
+            -- And in job order: the files of a schedule replay in job order
+            -- (SPEC section 7), so a job's snapshot must follow those of the
+            -- schedule's earlier jobs.  An earlier job can still be pending
+            -- here when another session holds its row (SKIP LOCKED above).
+            CONTINUE WHEN EXISTS (SELECT 1 FROM dataexport.job r
+                                   WHERE r.schedule_id = j.schedule_id AND r.status = 'PENDING'
+                                     AND r.job_id < j.job_id);
         END IF;
         UPDATE dataexport.job x
            SET status = 'RUNNING', started_at = clock_timestamp(), worker_pid = p_pid
