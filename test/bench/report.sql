@@ -1,9 +1,9 @@
 -- test/bench/report.sql: the markdown tables of a benchmark run, from
 -- bench.result (one value per measure per run; see run.sh).
 --
--- Each pair is computed run by run (the two sides of a run were measured
--- one after the other), then summarised by the median, min and max of the
--- per-run figures.  Kinds:
+-- Each pair is computed run by run (the sides of a run were measured one
+-- right after the other), then summarised by the median, min and max of the
+-- per-run figures; "holds" compares the median with the target.  Kinds:
 --   ratio         a / b
 --   overhead      (a - base) / (c - base): our capture's added time over
 --                 PgQ's added time, on the same workload
@@ -40,8 +40,10 @@ INSERT INTO pair VALUES
  (11, 'capture overhead vs PgQ logutriga: single-row UPDATE (pgbench)', '<= 1.00', 'tps_overhead', 'tps_capture', 'tps_plain', 'tps_pgq', 1.00, false),
  (12, 'peak memory of the exporting backend, large vs mid table (MB more)', '<= +20 MB', 'diff_mb', 'hwm_large', 'hwm_mid', NULL, 20, false);
 
+-- Per run and pair: the figure by wall-clock time (measures as named) and
+-- by CPU time (measures named with ".cpu"; pgbench and memory have none).
 CREATE TEMP VIEW per_run AS
-SELECT p.ord, p.what, p.target, p.lim, p.at_least, a.run,
+SELECT p.ord, p.what, p.target, p.lim, p.at_least, basis.name AS basis, a.run,
        CASE p.kind
            WHEN 'ratio' THEN a.value / nullif(b.value, 0)
            WHEN 'overhead' THEN (a.value - b.value) / nullif(c.value - b.value, 0)
@@ -49,25 +51,35 @@ SELECT p.ord, p.what, p.target, p.lim, p.at_least, a.run,
            WHEN 'diff_mb' THEN (a.value - b.value) / 1024
        END AS r
   FROM pair p
-  JOIN bench.result a ON a.measure = p.a
-  JOIN bench.result b ON b.measure = p.b AND b.run = a.run
-  LEFT JOIN bench.result c ON c.measure = p.c AND c.run = a.run
+ CROSS JOIN (VALUES ('wall', ''), ('CPU', '.cpu')) AS basis(name, suffix)
+  JOIN bench.result a ON a.measure = p.a || basis.suffix
+  JOIN bench.result b ON b.measure = p.b || basis.suffix AND b.run = a.run
+  LEFT JOIN bench.result c ON c.measure = p.c || basis.suffix AND c.run = a.run
  WHERE p.c IS NULL OR c.value IS NOT NULL;
 
-\echo '| what | target | median | min | max | runs | holds |'
-\echo '|---|---|---|---|---|---|---|'
-SELECT format('| %s | %s | %s | %s | %s | %s | %s |',
-              what, target,
-              to_char(med, 'FM9990.000'), to_char(mn, 'FM9990.000'), to_char(mx, 'FM9990.000'),
-              n,
-              CASE WHEN med IS NULL THEN 'n/a'
-                   WHEN (at_least AND med >= lim) OR (NOT at_least AND med <= lim) THEN 'yes'
-                   ELSE 'NO' END)
-  FROM (SELECT ord, what, target, lim, at_least,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY r) AS med,
-               min(r) AS mn, max(r) AS mx, count(r) AS n
-          FROM per_run GROUP BY ord, what, target, lim, at_least) s
- ORDER BY ord;
+CREATE TEMP VIEW summary AS
+SELECT ord, what, target, lim, at_least, basis,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY r) AS med,
+       min(r) AS mn, max(r) AS mx, count(r) AS n
+  FROM per_run GROUP BY ord, what, target, lim, at_least, basis;
+
+\echo '| what | target | median (wall) | min | max | holds | median (CPU) | min | max | holds | runs |'
+\echo '|---|---|---|---|---|---|---|---|---|---|---|'
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
+              w.what, w.target,
+              to_char(w.med, 'FM9990.000'), to_char(w.mn, 'FM9990.000'), to_char(w.mx, 'FM9990.000'),
+              CASE WHEN (w.at_least AND w.med >= w.lim) OR (NOT w.at_least AND w.med <= w.lim)
+                   THEN 'yes' ELSE 'NO' END,
+              coalesce(to_char(c.med, 'FM9990.000'), '-'), coalesce(to_char(c.mn, 'FM9990.000'), '-'),
+              coalesce(to_char(c.mx, 'FM9990.000'), '-'),
+              CASE WHEN c.med IS NULL THEN '-'
+                   WHEN (c.at_least AND c.med >= c.lim) OR (NOT c.at_least AND c.med <= c.lim)
+                   THEN 'yes' ELSE 'NO' END,
+              w.n)
+  FROM summary w
+  LEFT JOIN summary c ON c.ord = w.ord AND c.basis = 'CPU'
+ WHERE w.basis = 'wall'
+ ORDER BY w.ord;
 
 \echo ''
 \echo '| measure | unit | median | min | max | runs |'

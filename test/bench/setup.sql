@@ -1,17 +1,19 @@
--- test/bench/setup.sql: the benchmark's schema and data generator.
+-- test/bench/setup.sql: the benchmark's schema and data generator (run.sh).
 --
 -- The tables have the columns of the m3ter ACCOUNTS entity, as
 -- dataexport.create_m3ter_model defines them (uuid keys, jsonb custom fields
 -- and address, timestamptz audit columns, a text[] and an integer), with
 -- values of the same shape: short names and codes, two- and five-key JSON
--- objects, about one account in ten with a parent, one in three with a
--- purchase order number.  Row a's id is md5('ACCOUNTS/' || a)::uuid, so a
+-- objects, about one account in ten with a parent (the row before it), one
+-- in three with a purchase order number.  Row a's id is
+-- md5(prefix || a)::uuid, prefix 'ACCOUNTS/' unless said otherwise, so a
 -- script can address row a without a look-up table.
 
 CREATE EXTENSION IF NOT EXISTS pg_dataexport;
 CREATE SCHEMA bench;
 
--- An accounts-shaped table named name (in schema bench), with its key.
+-- An accounts-shaped table named name in schema bench, with its key: the
+-- definition of m3ter.accounts, for when the extension has no m3ter model.
 CREATE FUNCTION bench.make_table(name text) RETURNS regclass
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -36,7 +38,17 @@ BEGIN
             auto_generate_statement_mode text,
             credit_application_order     text[],
             days_before_bill_due         integer
-        ) WITH (autovacuum_enabled = off)$ddl$, name);
+        )$ddl$, name);
+    RETURN format('bench.%I', name)::regclass;
+END
+$$;
+
+-- A table named name in schema bench defined like src (columns, defaults,
+-- key, indexes; not foreign keys nor triggers).
+CREATE FUNCTION bench.copy_table(src regclass, name text) RETURNS regclass
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TABLE bench.%I (LIKE %s INCLUDING ALL)', name, src);
     RETURN format('bench.%I', name)::regclass;
 END
 $$;
