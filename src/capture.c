@@ -4,9 +4,13 @@
  *
  * The trigger dataexport._capture() runs inside every write to a registered
  * table, so it is written to be cheap: it forms the log tuple and inserts it
- * with the heap and index AMs directly (no SPI, no planner), and it looks up
- * what it needs once per statement (fn_extra).  It writes the log whatever
- * the privileges of the writing role: the log is not writable through SQL.
+ * with the heap and index AMs directly (no SPI, no planner).  What it needs
+ * to know about a table and about the log (key columns, the log's indexes)
+ * is looked up once per backend and kept until a relcache invalidation of
+ * the table or of the log says it may have changed; the locks it takes on
+ * the log are kept until the end of the transaction, as the executor keeps
+ * those of the tables it writes.  It writes the log whatever the privileges
+ * of the writing role: the log is not writable through SQL.
  *
  * What is logged, per changed key (SPEC section 7 and 20_entities.sql):
  *	 INSERT				the new key
@@ -40,6 +44,8 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/float.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -59,10 +65,17 @@
 #define Anum_change_log_key		4
 #define Anum_change_log_old_row 5
 
-/* What the trigger looks up once per statement. */
+/*
+ * What the trigger knows about one capture trigger (one registered table),
+ * kept across statements in capture_states.  Everything hangs off cxt, which
+ * is reset when the state is rebuilt.
+ */
 typedef struct CaptureState
 {
-	Oid			relid;			/* the table this state was built for */
+	Oid			tgoid;			/* hash key: the trigger */
+	bool		valid;			/* cleared by capture_invalidate */
+	MemoryContext cxt;
+	Oid			relid;			/* the table */
 	int			nkeys;
 	AttrNumber *keyattnums;		/* key columns, in key order */
 	TupleDesc	keydesc;		/* blessed descriptor of the key columns */
@@ -72,6 +85,12 @@ typedef struct CaptureState
 	Oid		   *indexoids;
 	IndexInfo **indexinfos;
 } CaptureState;
+
+/* Capture states by trigger OID, in CacheMemoryContext. */
+static HTAB *capture_states = NULL;
+
+/* Relcache invalidations seen so far (by capture_invalidate). */
+static uint64 capture_invalidations = 0;
 
 PG_FUNCTION_INFO_V1(pgde_capture);
 
@@ -88,19 +107,54 @@ dataexport_relid(const char *relname)
 }
 
 /*
- * Build the per-statement state: key columns come from the trigger's
- * arguments, which register_entity sets to the entity's key columns.
+ * A relcache invalidation: forget what was built from the relation (all,
+ * for InvalidOid).  Only flags the states; they are rebuilt when next used.
  */
-static CaptureState *
-capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
+static void
+capture_invalidate(Datum arg, Oid relid)
 {
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	CaptureState *state = palloc0(sizeof(CaptureState));
+	HASH_SEQ_STATUS status;
+	CaptureState *state;
+
+	capture_invalidations++;
+	hash_seq_init(&status, capture_states);
+	while ((state = (CaptureState *) hash_seq_search(&status)) != NULL)
+	{
+		int			i;
+
+		if (!OidIsValid(relid) || relid == state->relid ||
+			relid == state->logrelid || relid == state->seqrelid)
+			state->valid = false;
+		for (i = 0; state->valid && i < state->nindexes; i++)
+			if (relid == state->indexoids[i])
+				state->valid = false;
+	}
+}
+
+/*
+ * Build a trigger's state: key columns come from the trigger's arguments,
+ * which register_entity sets to the entity's key columns.  The state is
+ * valid only if no invalidation arrived while it was built (opening a
+ * relation lets them in); the caller builds again until it is.
+ */
+static void
+capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
+{
+	MemoryContext old;
 	TupleDesc	desc = RelationGetDescr(rel);
 	Relation	logrel;
 	List	   *indexes;
 	ListCell   *lc;
 	int			i;
+	uint64		invalidations = capture_invalidations;
+
+	state->valid = false;
+	MemoryContextReset(state->cxt);
+	state->relid = InvalidOid;
+	state->logrelid = InvalidOid;
+	state->seqrelid = InvalidOid;
+	state->nindexes = 0;
+	old = MemoryContextSwitchTo(state->cxt);
 
 	state->relid = RelationGetRelid(rel);
 
@@ -114,6 +168,7 @@ capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
 	state->nkeys = trigger->tgnargs;
 	state->keyattnums = palloc(sizeof(AttrNumber) * state->nkeys);
 	state->keydesc = CreateTemplateTupleDesc(state->nkeys);
+
 	for (i = 0; i < state->nkeys; i++)
 	{
 		const char *keyname = trigger->tgargs[i];
@@ -160,12 +215,50 @@ capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
 				 RelationGetRelationName(idx));
 		state->indexoids[i] = lfirst_oid(lc);
 		state->indexinfos[i] = ii;
-		index_close(idx, AccessShareLock);
+		index_close(idx, NoLock);
 		i++;
 	}
-	table_close(logrel, AccessShareLock);
+	table_close(logrel, NoLock);
 
 	MemoryContextSwitchTo(old);
+	state->valid = (capture_invalidations == invalidations);
+}
+
+/* The state of the trigger, built or rebuilt if need be. */
+static CaptureState *
+capture_state_get(FunctionCallInfo fcinfo, Relation rel, Trigger *trigger)
+{
+	CaptureState *state = (CaptureState *) fcinfo->flinfo->fn_extra;
+	bool		found;
+
+	if (state == NULL || state->tgoid != trigger->tgoid)
+	{
+		if (capture_states == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(Oid);
+			ctl.entrysize = sizeof(CaptureState);
+			ctl.hcxt = CacheMemoryContext;
+			capture_states = hash_create("dataexport capture states", 16, &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+			CacheRegisterRelcacheCallback(capture_invalidate, (Datum) 0);
+		}
+		state = (CaptureState *) hash_search(capture_states, &trigger->tgoid,
+											 HASH_ENTER, &found);
+		if (!found)
+		{
+			state->valid = false;
+			state->relid = state->logrelid = state->seqrelid = InvalidOid;
+			state->nindexes = 0;
+			state->cxt = AllocSetContextCreate(CacheMemoryContext,
+											   "dataexport capture state",
+											   ALLOCSET_SMALL_SIZES);
+		}
+		fcinfo->flinfo->fn_extra = state;
+	}
+	while (!state->valid)
+		capture_state_build(state, rel, trigger);
 	return state;
 }
 
@@ -229,15 +322,38 @@ same_key(CaptureState *state, HeapTuple a, HeapTuple b, TupleDesc desc)
 	return true;
 }
 
+/*
+ * Open the log, locked until the end of the transaction.  Taking the lock
+ * may let in an invalidation of the state: it is then rebuilt, under the
+ * lock, which keeps the log's indexes from changing from here on.
+ */
+static Relation
+capture_open_log(CaptureState *state, Relation rel, Trigger *trigger)
+{
+	for (;;)
+	{
+		Relation	logrel = table_open(state->logrelid, RowExclusiveLock);
+
+		if (state->valid)
+			return logrel;
+		table_close(logrel, NoLock);
+		while (!state->valid)
+			capture_state_build(state, rel, trigger);
+	}
+}
+
 /* Append one entry to the change log. */
 static void
-log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
+log_change(CaptureState *state, Relation rel, Trigger *trigger,
+		   Datum key, bool has_old_row, Datum old_row)
 {
 	Relation	logrel;
 	Datum		values[Natts_change_log];
 	bool		nulls[Natts_change_log] = {false};
 	HeapTuple	tuple;
 	int			i;
+
+	logrel = capture_open_log(state, rel, trigger);
 
 	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(state->relid);
@@ -246,7 +362,6 @@ log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
 	values[Anum_change_log_old_row - 1] = old_row;
 	nulls[Anum_change_log_old_row - 1] = !has_old_row;
 
-	logrel = table_open(state->logrelid, RowExclusiveLock);
 	tuple = heap_form_tuple(RelationGetDescr(logrel), values, nulls);
 	simple_heap_insert(logrel, tuple);
 
@@ -267,15 +382,15 @@ log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
 		}
 		index_insert(idx, idxvalues, idxnulls, &tuple->t_self, logrel,
 					 UNIQUE_CHECK_NO, false, ii);
-		index_close(idx, RowExclusiveLock);
+		index_close(idx, NoLock);
 	}
-	table_close(logrel, RowExclusiveLock);
+	table_close(logrel, NoLock);
 	heap_freetuple(tuple);
 }
 
 /* TRUNCATE: log every row of the table as deleted, with its last values. */
 static void
-capture_truncate(CaptureState *state, Relation rel)
+capture_truncate(CaptureState *state, Relation rel, Trigger *trigger)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -295,7 +410,7 @@ capture_truncate(CaptureState *state, Relation rel)
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
-		log_change(state, key_to_json(state, tuple, desc), true,
+		log_change(state, rel, trigger, key_to_json(state, tuple, desc), true,
 				   composite_to_json_datum(tuple, desc));
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -310,6 +425,7 @@ pgde_capture(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
+	Trigger    *trigger;
 	TupleDesc	desc;
 	CaptureState *state;
 	TriggerEvent event;
@@ -320,19 +436,14 @@ pgde_capture(PG_FUNCTION_ARGS)
 				 errmsg("dataexport._capture() must be called as a trigger")));
 
 	rel = trigdata->tg_relation;
+	trigger = trigdata->tg_trigger;
 	desc = RelationGetDescr(rel);
 	event = trigdata->tg_event;
-
-	state = (CaptureState *) fcinfo->flinfo->fn_extra;
-	if (state == NULL || state->relid != RelationGetRelid(rel))
-	{
-		state = capture_state_build(rel, trigdata->tg_trigger, fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = state;
-	}
+	state = capture_state_get(fcinfo, rel, trigger);
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
-		capture_truncate(state, rel);
+		capture_truncate(state, rel, trigger);
 		return PointerGetDatum(NULL);
 	}
 
@@ -342,9 +453,11 @@ pgde_capture(PG_FUNCTION_ARGS)
 				 errmsg("dataexport._capture() must fire AFTER ... FOR EACH ROW or BEFORE TRUNCATE")));
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		log_change(state, key_to_json(state, trigdata->tg_trigtuple, desc), false, (Datum) 0);
+		log_change(state, rel, trigger,
+				   key_to_json(state, trigdata->tg_trigtuple, desc), false, (Datum) 0);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		log_change(state, key_to_json(state, trigdata->tg_trigtuple, desc), true,
+		log_change(state, rel, trigger,
+				   key_to_json(state, trigdata->tg_trigtuple, desc), true,
 				   composite_to_json_datum(trigdata->tg_trigtuple, desc));
 	else if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
@@ -352,9 +465,11 @@ pgde_capture(PG_FUNCTION_ARGS)
 		HeapTuple	newtuple = trigdata->tg_newtuple;
 
 		if (!same_key(state, oldtuple, newtuple, desc))
-			log_change(state, key_to_json(state, oldtuple, desc), true,
+			log_change(state, rel, trigger,
+					   key_to_json(state, oldtuple, desc), true,
 					   composite_to_json_datum(oldtuple, desc));
-		log_change(state, key_to_json(state, newtuple, desc), false, (Datum) 0);
+		log_change(state, rel, trigger,
+				   key_to_json(state, newtuple, desc), false, (Datum) 0);
 	}
 
 	return PointerGetDatum(NULL);
