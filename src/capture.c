@@ -32,6 +32,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "catalog/index.h"
 #include "catalog/pg_authid.h"
 #include "catalog/namespace.h"
@@ -51,11 +52,13 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/uuid.h"
 #include "utils/xid8.h"
 
 #include "api.h"
 #include "capture.h"
 #include "pg_dataexport.h"
+#include "row_format.h"
 
 /* change_log's columns */
 #define Natts_change_log		5
@@ -64,6 +67,21 @@
 #define Anum_change_log_seq		3
 #define Anum_change_log_key		4
 #define Anum_change_log_old_row 5
+
+/*
+ * How a key column is written into the key's JSON.  For the common key
+ * types the trigger writes the text that row_to_json would, itself; the
+ * others go through row_to_json.
+ */
+typedef enum KeyKind
+{
+	KEY_GENERIC,				/* row_to_json of the key columns */
+	KEY_INT2,
+	KEY_INT4,
+	KEY_INT8,
+	KEY_UUID,
+	KEY_TEXT					/* text, varchar */
+} KeyKind;
 
 /*
  * What the trigger knows about one capture trigger (one registered table),
@@ -79,6 +97,10 @@ typedef struct CaptureState
 	int			nkeys;
 	AttrNumber *keyattnums;		/* key columns, in key order */
 	TupleDesc	keydesc;		/* blessed descriptor of the key columns */
+	bool		key_by_hand;	/* every key column has a KeyKind of its own */
+	KeyKind    *keykinds;
+	char	  **keylabels;		/* "name": as JSON, per key column */
+	int		   *keylabel_lens;
 	Oid			logrelid;
 	Oid			seqrelid;
 	int			nindexes;
@@ -131,6 +153,28 @@ capture_invalidate(Datum arg, Oid relid)
 	}
 }
 
+/* The KeyKind of a key column of type typid (exactly; domains are generic). */
+static KeyKind
+key_kind_of(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return KEY_INT2;
+		case INT4OID:
+			return KEY_INT4;
+		case INT8OID:
+			return KEY_INT8;
+		case UUIDOID:
+			return KEY_UUID;
+		case TEXTOID:
+		case VARCHAROID:
+			return KEY_TEXT;
+		default:
+			return KEY_GENERIC;
+	}
+}
+
 /*
  * Build a trigger's state: key columns come from the trigger's arguments,
  * which register_entity sets to the entity's key columns.  The state is
@@ -168,7 +212,10 @@ capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
 	state->nkeys = trigger->tgnargs;
 	state->keyattnums = palloc(sizeof(AttrNumber) * state->nkeys);
 	state->keydesc = CreateTemplateTupleDesc(state->nkeys);
-
+	state->keykinds = palloc(sizeof(KeyKind) * state->nkeys);
+	state->keylabels = palloc(sizeof(char *) * state->nkeys);
+	state->keylabel_lens = palloc(sizeof(int) * state->nkeys);
+	state->key_by_hand = true;
 	for (i = 0; i < state->nkeys; i++)
 	{
 		const char *keyname = trigger->tgargs[i];
@@ -181,8 +228,18 @@ capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
 
 			if (!attr->attisdropped && strcmp(NameStr(attr->attname), keyname) == 0)
 			{
+				StringInfoData label;
+
 				state->keyattnums[i] = attno + 1;
 				TupleDescCopyEntry(state->keydesc, i + 1, desc, attno + 1);
+				state->keykinds[i] = key_kind_of(attr->atttypid);
+				if (state->keykinds[i] == KEY_GENERIC)
+					state->key_by_hand = false;
+				initStringInfo(&label);
+				append_json_string(&label, keyname, strlen(keyname));
+				appendStringInfoChar(&label, ':');
+				state->keylabels[i] = label.data;
+				state->keylabel_lens[i] = label.len;
 				found = true;
 				break;
 			}
@@ -284,15 +341,97 @@ composite_to_json_datum(HeapTuple tuple, TupleDesc desc)
 	return result;
 }
 
+/*
+ * The key of a row as a JSON object of its key columns, written as
+ * row_to_json writes it: {"id":42}, {"a":"x\"y","b":"1b4e28ba-..."}.
+ * Without a composite datum, type output calls or look-ups per row.
+ */
+static Datum
+key_to_json_by_hand(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+{
+	StringInfoData buf;
+	int			i;
+
+	/* A json datum is a text: the varlena header goes first. */
+	initStringInfo(&buf);
+	buf.len = VARHDRSZ;
+	appendStringInfoCharMacro(&buf, '{');
+	for (i = 0; i < state->nkeys; i++)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, state->keyattnums[i], desc, &isnull);
+
+		if (i > 0)
+			appendStringInfoCharMacro(&buf, ',');
+		appendBinaryStringInfo(&buf, state->keylabels[i], state->keylabel_lens[i]);
+		if (isnull)
+		{
+			appendBinaryStringInfo(&buf, "null", 4);
+			continue;
+		}
+		enlargeStringInfo(&buf, MAXINT8LEN + 1);
+		switch (state->keykinds[i])
+		{
+			case KEY_INT2:
+				buf.len += pg_ltoa(DatumGetInt16(value), buf.data + buf.len);
+				break;
+			case KEY_INT4:
+				buf.len += pg_ltoa(DatumGetInt32(value), buf.data + buf.len);
+				break;
+			case KEY_INT8:
+				buf.len += pg_lltoa(DatumGetInt64(value), buf.data + buf.len);
+				break;
+			case KEY_UUID:
+				{
+					static const char hex[] = "0123456789abcdef";
+					const unsigned char *u = DatumGetUUIDP(value)->data;
+					char	   *p;
+					int			k;
+
+					enlargeStringInfo(&buf, 2 * UUID_LEN + 6);
+					p = buf.data + buf.len;
+					*p++ = '"';
+					for (k = 0; k < UUID_LEN; k++)
+					{
+						if (k == 4 || k == 6 || k == 8 || k == 10)
+							*p++ = '-';
+						*p++ = hex[u[k] >> 4];
+						*p++ = hex[u[k] & 0x0f];
+					}
+					*p++ = '"';
+					buf.len = p - buf.data;
+				}
+				break;
+			case KEY_TEXT:
+				{
+					struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+					append_json_string(&buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				}
+				break;
+			case KEY_GENERIC:
+				elog(ERROR, "key column %d has no written form", i + 1);
+		}
+	}
+	appendStringInfoCharMacro(&buf, '}');
+	SET_VARSIZE(buf.data, buf.len);
+	return PointerGetDatum(buf.data);
+}
+
 /* The key of a row as a JSON object of its key columns. */
 static Datum
 key_to_json(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 {
-	Datum	   *values = palloc(sizeof(Datum) * state->nkeys);
-	bool	   *nulls = palloc(sizeof(bool) * state->nkeys);
+	Datum	   *values;
+	bool	   *nulls;
 	HeapTuple	keytuple;
 	int			i;
 
+	if (state->key_by_hand)
+		return key_to_json_by_hand(state, tuple, desc);
+
+	values = palloc(sizeof(Datum) * state->nkeys);
+	nulls = palloc(sizeof(bool) * state->nkeys);
 	for (i = 0; i < state->nkeys; i++)
 		values[i] = heap_getattr(tuple, state->keyattnums[i], desc, &nulls[i]);
 	keytuple = heap_form_tuple(state->keydesc, values, nulls);
