@@ -36,7 +36,9 @@
 #                 transaction one UPDATE of a random row, with
 #                 synchronous_commit = off so that the WAL flush at commit
 #                 (the same on both sides, and at the mercy of the disk)
-#                 does not hide the trigger's cost.
+#                 does not hide the trigger's cost.  By CPU: transactions
+#                 per second of the four backends' CPU time (the
+#                 postmaster's cutime + cstime once they have exited).
 #   peak memory   VmHWM of the backend that ran a full CSV export, from
 #                 /proc/self/status right after CALL dataexport.run_pending()
 #                 in a fresh session.
@@ -143,6 +145,14 @@ HAVE_CPU=1
 # ---------------------------------------------------------------------------
 
 t0=$SECONDS
+sql -c "CREATE EXTENSION pg_dataexport"
+# What is measured must be right: keys logged as row_to_json writes them.
+keycheck=$(sql -f "$here/keycheck.sql" 2>&1 | grep ': .* entries, differ ') || true
+[ -n "$keycheck" ] && ! printf '%s\n' "$keycheck" | grep -qv 'differ 0$' ||
+	die "the capture trigger logs keys other than row_to_json's:
+$keycheck"
+step "logged keys checked against row_to_json ($(printf '%s\n' "$keycheck" | wc -l) key types)"
+
 step "generating data: $N_LARGE and $N_MID accounts, a $N_DML-row DML source"
 sql -f "$here/setup.sql" >/dev/null
 if [ "$(sql -c "SELECT to_regprocedure('dataexport.create_m3ter_model(name)') IS NOT NULL")" = t ]; then
@@ -332,17 +342,36 @@ measure_dml() {
 	sql -c "VACUUM dataexport.change_log"
 }
 
+# CPU time of the server's exited children (its backends, once pgbench has
+# disconnected and they are reaped), in clock ticks: cutime + cstime of the
+# postmaster.
+children_cpu_ticks() {
+	awk '{ print $16 + $17 }' "/proc/$(head -1 "$DATA/postmaster.pid")/stat"
+}
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 measure_pgbench() {
-	local run=$1 sides=(plain capture) side out tps
+	local run=$1 sides=(plain capture) side out tps n c0 c1 i
 	[ $HAVE_PGQ = 0 ] || sides+=(pgq)
 	for side in $(order "$run" "${sides[@]}"); do
 		sql -c CHECKPOINT
+		c0=$(children_cpu_ticks)
 		out=$(PGOPTIONS="-c synchronous_commit=off" "$PG_BINDIR/pgbench" "${CONN[@]:1}" \
 			-n -c 4 -j 2 -T "$PGBENCH_SECONDS" -f "$SCRATCH/pgbench_$side.sql" bench 2>&1) ||
 			{ echo "$out"; die "pgbench failed"; }
 		tps=$(printf '%s\n' "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | tail -1)
-		[ -n "$tps" ] || { echo "$out"; die "no tps from pgbench"; }
+		n=$(printf '%s\n' "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+		[ -n "$tps" ] && [ -n "$n" ] || { echo "$out"; die "no tps from pgbench"; }
 		record "tps_$side" "$run" "$tps" tps
+		# Transactions per second of backend CPU, once the backends are gone.
+		for ((i = 0; i < 50; i++)); do
+			[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")" = 0 ] && break
+			sleep 0.1
+		done
+		sleep 0.1
+		c1=$(children_cpu_ticks)
+		[ $HAVE_CPU = 0 ] || [ "$c1" -le "$c0" ] ||
+			record "tps_$side.cpu" "$run" "$n::float8 * $CLK_TCK / ($c1 - $c0)" "transactions per CPU second"
 	done
 }
 

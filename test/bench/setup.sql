@@ -9,7 +9,6 @@
 -- md5(prefix || a)::uuid, prefix 'ACCOUNTS/' unless said otherwise, so a
 -- script can address row a without a look-up table.
 
-CREATE EXTENSION IF NOT EXISTS pg_dataexport;
 CREATE SCHEMA bench;
 
 -- An accounts-shaped table named name in schema bench, with its key: the
