@@ -4,9 +4,13 @@
  *
  * The trigger dataexport._capture() runs inside every write to a registered
  * table, so it is written to be cheap: it forms the log tuple and inserts it
- * with the heap and index AMs directly (no SPI, no planner), and it looks up
- * what it needs once per statement (fn_extra).  It writes the log whatever
- * the privileges of the writing role: the log is not writable through SQL.
+ * with the heap and index AMs directly (no SPI, no planner).  What it needs
+ * to know about a table and about the log (key columns, the log's indexes)
+ * is looked up once per backend and kept until a relcache invalidation of
+ * the table or of the log says it may have changed; the locks it takes on
+ * the log are kept until the end of the transaction, as the executor keeps
+ * those of the tables it writes.  It writes the log whatever the privileges
+ * of the writing role: the log is not writable through SQL.
  *
  * What is logged, per changed key (SPEC section 7 and 20_entities.sql):
  *	 INSERT				the new key
@@ -28,6 +32,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "catalog/index.h"
 #include "catalog/pg_authid.h"
 #include "catalog/namespace.h"
@@ -40,16 +45,20 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/float.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/uuid.h"
 #include "utils/xid8.h"
 
 #include "api.h"
 #include "capture.h"
 #include "pg_dataexport.h"
+#include "row_format.h"
 
 /* change_log's columns */
 #define Natts_change_log		5
@@ -59,19 +68,51 @@
 #define Anum_change_log_key		4
 #define Anum_change_log_old_row 5
 
-/* What the trigger looks up once per statement. */
+/*
+ * How a key column is written into the key's JSON.  For the common key
+ * types the trigger writes the text that row_to_json would, itself; the
+ * others go through row_to_json.
+ */
+typedef enum KeyKind
+{
+	KEY_GENERIC,				/* row_to_json of the key columns */
+	KEY_INT2,
+	KEY_INT4,
+	KEY_INT8,
+	KEY_UUID,
+	KEY_TEXT					/* text, varchar */
+} KeyKind;
+
+/*
+ * What the trigger knows about one capture trigger (one registered table),
+ * kept across statements in capture_states.  Everything hangs off cxt, which
+ * is reset when the state is rebuilt.
+ */
 typedef struct CaptureState
 {
-	Oid			relid;			/* the table this state was built for */
+	Oid			tgoid;			/* hash key: the trigger */
+	bool		valid;			/* cleared by capture_invalidate */
+	MemoryContext cxt;
+	Oid			relid;			/* the table */
 	int			nkeys;
 	AttrNumber *keyattnums;		/* key columns, in key order */
 	TupleDesc	keydesc;		/* blessed descriptor of the key columns */
+	bool		key_by_hand;	/* every key column has a KeyKind of its own */
+	KeyKind    *keykinds;
+	char	  **keylabels;		/* "name": as JSON, per key column */
+	int		   *keylabel_lens;
 	Oid			logrelid;
 	Oid			seqrelid;
 	int			nindexes;
 	Oid		   *indexoids;
 	IndexInfo **indexinfos;
 } CaptureState;
+
+/* Capture states by trigger OID, in CacheMemoryContext. */
+static HTAB *capture_states = NULL;
+
+/* Relcache invalidations seen so far (by capture_invalidate). */
+static uint64 capture_invalidations = 0;
 
 PG_FUNCTION_INFO_V1(pgde_capture);
 
@@ -88,19 +129,76 @@ dataexport_relid(const char *relname)
 }
 
 /*
- * Build the per-statement state: key columns come from the trigger's
- * arguments, which register_entity sets to the entity's key columns.
+ * A relcache invalidation: forget what was built from the relation (all,
+ * for InvalidOid).  Only flags the states; they are rebuilt when next used.
  */
-static CaptureState *
-capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
+static void
+capture_invalidate(Datum arg, Oid relid)
 {
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	CaptureState *state = palloc0(sizeof(CaptureState));
+	HASH_SEQ_STATUS status;
+	CaptureState *state;
+
+	capture_invalidations++;
+	hash_seq_init(&status, capture_states);
+	while ((state = (CaptureState *) hash_seq_search(&status)) != NULL)
+	{
+		int			i;
+
+		if (!OidIsValid(relid) || relid == state->relid ||
+			relid == state->logrelid || relid == state->seqrelid)
+			state->valid = false;
+		for (i = 0; state->valid && i < state->nindexes; i++)
+			if (relid == state->indexoids[i])
+				state->valid = false;
+	}
+}
+
+/* The KeyKind of a key column of type typid (exactly; domains are generic). */
+static KeyKind
+key_kind_of(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return KEY_INT2;
+		case INT4OID:
+			return KEY_INT4;
+		case INT8OID:
+			return KEY_INT8;
+		case UUIDOID:
+			return KEY_UUID;
+		case TEXTOID:
+		case VARCHAROID:
+			return KEY_TEXT;
+		default:
+			return KEY_GENERIC;
+	}
+}
+
+/*
+ * Build a trigger's state: key columns come from the trigger's arguments,
+ * which register_entity sets to the entity's key columns.  The state is
+ * valid only if no invalidation arrived while it was built (opening a
+ * relation lets them in); the caller builds again until it is.
+ */
+static void
+capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
+{
+	MemoryContext old;
 	TupleDesc	desc = RelationGetDescr(rel);
 	Relation	logrel;
 	List	   *indexes;
 	ListCell   *lc;
 	int			i;
+	uint64		invalidations = capture_invalidations;
+
+	state->valid = false;
+	MemoryContextReset(state->cxt);
+	state->relid = InvalidOid;
+	state->logrelid = InvalidOid;
+	state->seqrelid = InvalidOid;
+	state->nindexes = 0;
+	old = MemoryContextSwitchTo(state->cxt);
 
 	state->relid = RelationGetRelid(rel);
 
@@ -114,6 +212,10 @@ capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
 	state->nkeys = trigger->tgnargs;
 	state->keyattnums = palloc(sizeof(AttrNumber) * state->nkeys);
 	state->keydesc = CreateTemplateTupleDesc(state->nkeys);
+	state->keykinds = palloc(sizeof(KeyKind) * state->nkeys);
+	state->keylabels = palloc(sizeof(char *) * state->nkeys);
+	state->keylabel_lens = palloc(sizeof(int) * state->nkeys);
+	state->key_by_hand = true;
 	for (i = 0; i < state->nkeys; i++)
 	{
 		const char *keyname = trigger->tgargs[i];
@@ -126,8 +228,18 @@ capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
 
 			if (!attr->attisdropped && strcmp(NameStr(attr->attname), keyname) == 0)
 			{
+				StringInfoData label;
+
 				state->keyattnums[i] = attno + 1;
 				TupleDescCopyEntry(state->keydesc, i + 1, desc, attno + 1);
+				state->keykinds[i] = key_kind_of(attr->atttypid);
+				if (state->keykinds[i] == KEY_GENERIC)
+					state->key_by_hand = false;
+				initStringInfo(&label);
+				append_json_string(&label, keyname, strlen(keyname));
+				appendStringInfoChar(&label, ':');
+				state->keylabels[i] = label.data;
+				state->keylabel_lens[i] = label.len;
 				found = true;
 				break;
 			}
@@ -160,12 +272,50 @@ capture_state_build(Relation rel, Trigger *trigger, MemoryContext mcxt)
 				 RelationGetRelationName(idx));
 		state->indexoids[i] = lfirst_oid(lc);
 		state->indexinfos[i] = ii;
-		index_close(idx, AccessShareLock);
+		index_close(idx, NoLock);
 		i++;
 	}
-	table_close(logrel, AccessShareLock);
+	table_close(logrel, NoLock);
 
 	MemoryContextSwitchTo(old);
+	state->valid = (capture_invalidations == invalidations);
+}
+
+/* The state of the trigger, built or rebuilt if need be. */
+static CaptureState *
+capture_state_get(FunctionCallInfo fcinfo, Relation rel, Trigger *trigger)
+{
+	CaptureState *state = (CaptureState *) fcinfo->flinfo->fn_extra;
+	bool		found;
+
+	if (state == NULL || state->tgoid != trigger->tgoid)
+	{
+		if (capture_states == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(Oid);
+			ctl.entrysize = sizeof(CaptureState);
+			ctl.hcxt = CacheMemoryContext;
+			capture_states = hash_create("dataexport capture states", 16, &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+			CacheRegisterRelcacheCallback(capture_invalidate, (Datum) 0);
+		}
+		state = (CaptureState *) hash_search(capture_states, &trigger->tgoid,
+											 HASH_ENTER, &found);
+		if (!found)
+		{
+			state->valid = false;
+			state->relid = state->logrelid = state->seqrelid = InvalidOid;
+			state->nindexes = 0;
+			state->cxt = AllocSetContextCreate(CacheMemoryContext,
+											   "dataexport capture state",
+											   ALLOCSET_SMALL_SIZES);
+		}
+		fcinfo->flinfo->fn_extra = state;
+	}
+	while (!state->valid)
+		capture_state_build(state, rel, trigger);
 	return state;
 }
 
@@ -191,15 +341,97 @@ composite_to_json_datum(HeapTuple tuple, TupleDesc desc)
 	return result;
 }
 
+/*
+ * The key of a row as a JSON object of its key columns, written as
+ * row_to_json writes it: {"id":42}, {"a":"x\"y","b":"1b4e28ba-..."}.
+ * Without a composite datum, type output calls or look-ups per row.
+ */
+static Datum
+key_to_json_by_hand(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+{
+	StringInfoData buf;
+	int			i;
+
+	/* A json datum is a text: the varlena header goes first. */
+	initStringInfo(&buf);
+	buf.len = VARHDRSZ;
+	appendStringInfoCharMacro(&buf, '{');
+	for (i = 0; i < state->nkeys; i++)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, state->keyattnums[i], desc, &isnull);
+
+		if (i > 0)
+			appendStringInfoCharMacro(&buf, ',');
+		appendBinaryStringInfo(&buf, state->keylabels[i], state->keylabel_lens[i]);
+		if (isnull)
+		{
+			appendBinaryStringInfo(&buf, "null", 4);
+			continue;
+		}
+		enlargeStringInfo(&buf, MAXINT8LEN + 1);
+		switch (state->keykinds[i])
+		{
+			case KEY_INT2:
+				buf.len += pg_ltoa(DatumGetInt16(value), buf.data + buf.len);
+				break;
+			case KEY_INT4:
+				buf.len += pg_ltoa(DatumGetInt32(value), buf.data + buf.len);
+				break;
+			case KEY_INT8:
+				buf.len += pg_lltoa(DatumGetInt64(value), buf.data + buf.len);
+				break;
+			case KEY_UUID:
+				{
+					static const char hex[] = "0123456789abcdef";
+					const unsigned char *u = DatumGetUUIDP(value)->data;
+					char	   *p;
+					int			k;
+
+					enlargeStringInfo(&buf, 2 * UUID_LEN + 6);
+					p = buf.data + buf.len;
+					*p++ = '"';
+					for (k = 0; k < UUID_LEN; k++)
+					{
+						if (k == 4 || k == 6 || k == 8 || k == 10)
+							*p++ = '-';
+						*p++ = hex[u[k] >> 4];
+						*p++ = hex[u[k] & 0x0f];
+					}
+					*p++ = '"';
+					buf.len = p - buf.data;
+				}
+				break;
+			case KEY_TEXT:
+				{
+					struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+					append_json_string(&buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				}
+				break;
+			case KEY_GENERIC:
+				elog(ERROR, "key column %d has no written form", i + 1);
+		}
+	}
+	appendStringInfoCharMacro(&buf, '}');
+	SET_VARSIZE(buf.data, buf.len);
+	return PointerGetDatum(buf.data);
+}
+
 /* The key of a row as a JSON object of its key columns. */
 static Datum
 key_to_json(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 {
-	Datum	   *values = palloc(sizeof(Datum) * state->nkeys);
-	bool	   *nulls = palloc(sizeof(bool) * state->nkeys);
+	Datum	   *values;
+	bool	   *nulls;
 	HeapTuple	keytuple;
 	int			i;
 
+	if (state->key_by_hand)
+		return key_to_json_by_hand(state, tuple, desc);
+
+	values = palloc(sizeof(Datum) * state->nkeys);
+	nulls = palloc(sizeof(bool) * state->nkeys);
 	for (i = 0; i < state->nkeys; i++)
 		values[i] = heap_getattr(tuple, state->keyattnums[i], desc, &nulls[i]);
 	keytuple = heap_form_tuple(state->keydesc, values, nulls);
@@ -229,15 +461,38 @@ same_key(CaptureState *state, HeapTuple a, HeapTuple b, TupleDesc desc)
 	return true;
 }
 
+/*
+ * Open the log, locked until the end of the transaction.  Taking the lock
+ * may let in an invalidation of the state: it is then rebuilt, under the
+ * lock, which keeps the log's indexes from changing from here on.
+ */
+static Relation
+capture_open_log(CaptureState *state, Relation rel, Trigger *trigger)
+{
+	for (;;)
+	{
+		Relation	logrel = table_open(state->logrelid, RowExclusiveLock);
+
+		if (state->valid)
+			return logrel;
+		table_close(logrel, NoLock);
+		while (!state->valid)
+			capture_state_build(state, rel, trigger);
+	}
+}
+
 /* Append one entry to the change log. */
 static void
-log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
+log_change(CaptureState *state, Relation rel, Trigger *trigger,
+		   Datum key, bool has_old_row, Datum old_row)
 {
 	Relation	logrel;
 	Datum		values[Natts_change_log];
 	bool		nulls[Natts_change_log] = {false};
 	HeapTuple	tuple;
 	int			i;
+
+	logrel = capture_open_log(state, rel, trigger);
 
 	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(state->relid);
@@ -246,7 +501,6 @@ log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
 	values[Anum_change_log_old_row - 1] = old_row;
 	nulls[Anum_change_log_old_row - 1] = !has_old_row;
 
-	logrel = table_open(state->logrelid, RowExclusiveLock);
 	tuple = heap_form_tuple(RelationGetDescr(logrel), values, nulls);
 	simple_heap_insert(logrel, tuple);
 
@@ -267,15 +521,15 @@ log_change(CaptureState *state, Datum key, bool has_old_row, Datum old_row)
 		}
 		index_insert(idx, idxvalues, idxnulls, &tuple->t_self, logrel,
 					 UNIQUE_CHECK_NO, false, ii);
-		index_close(idx, RowExclusiveLock);
+		index_close(idx, NoLock);
 	}
-	table_close(logrel, RowExclusiveLock);
+	table_close(logrel, NoLock);
 	heap_freetuple(tuple);
 }
 
 /* TRUNCATE: log every row of the table as deleted, with its last values. */
 static void
-capture_truncate(CaptureState *state, Relation rel)
+capture_truncate(CaptureState *state, Relation rel, Trigger *trigger)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -295,7 +549,7 @@ capture_truncate(CaptureState *state, Relation rel)
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(rowcxt);
-		log_change(state, key_to_json(state, tuple, desc), true,
+		log_change(state, rel, trigger, key_to_json(state, tuple, desc), true,
 				   composite_to_json_datum(tuple, desc));
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
@@ -310,6 +564,7 @@ pgde_capture(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
+	Trigger    *trigger;
 	TupleDesc	desc;
 	CaptureState *state;
 	TriggerEvent event;
@@ -320,19 +575,14 @@ pgde_capture(PG_FUNCTION_ARGS)
 				 errmsg("dataexport._capture() must be called as a trigger")));
 
 	rel = trigdata->tg_relation;
+	trigger = trigdata->tg_trigger;
 	desc = RelationGetDescr(rel);
 	event = trigdata->tg_event;
-
-	state = (CaptureState *) fcinfo->flinfo->fn_extra;
-	if (state == NULL || state->relid != RelationGetRelid(rel))
-	{
-		state = capture_state_build(rel, trigdata->tg_trigger, fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = state;
-	}
+	state = capture_state_get(fcinfo, rel, trigger);
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
-		capture_truncate(state, rel);
+		capture_truncate(state, rel, trigger);
 		return PointerGetDatum(NULL);
 	}
 
@@ -342,9 +592,11 @@ pgde_capture(PG_FUNCTION_ARGS)
 				 errmsg("dataexport._capture() must fire AFTER ... FOR EACH ROW or BEFORE TRUNCATE")));
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		log_change(state, key_to_json(state, trigdata->tg_trigtuple, desc), false, (Datum) 0);
+		log_change(state, rel, trigger,
+				   key_to_json(state, trigdata->tg_trigtuple, desc), false, (Datum) 0);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		log_change(state, key_to_json(state, trigdata->tg_trigtuple, desc), true,
+		log_change(state, rel, trigger,
+				   key_to_json(state, trigdata->tg_trigtuple, desc), true,
 				   composite_to_json_datum(trigdata->tg_trigtuple, desc));
 	else if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
@@ -352,9 +604,11 @@ pgde_capture(PG_FUNCTION_ARGS)
 		HeapTuple	newtuple = trigdata->tg_newtuple;
 
 		if (!same_key(state, oldtuple, newtuple, desc))
-			log_change(state, key_to_json(state, oldtuple, desc), true,
+			log_change(state, rel, trigger,
+					   key_to_json(state, oldtuple, desc), true,
 					   composite_to_json_datum(oldtuple, desc));
-		log_change(state, key_to_json(state, newtuple, desc), false, (Datum) 0);
+		log_change(state, rel, trigger,
+				   key_to_json(state, newtuple, desc), false, (Datum) 0);
 	}
 
 	return PointerGetDatum(NULL);

@@ -719,13 +719,98 @@ append_json_text(StringInfo buf, Datum value)
 	buf->data[buf->len] = '\0';
 }
 
+/* A jsonb scalar, as JsonbToCString prints it. */
+static void
+append_jsonb_scalar(StringInfo buf, const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			appendBinaryStringInfo(buf, "null", 4);
+			break;
+		case jbvString:
+			append_json_string(buf, v->val.string.val, v->val.string.len);
+			break;
+		case jbvNumeric:
+			appendStringInfoString(buf,
+								   DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   NumericGetDatum(v->val.numeric))));
+			break;
+		case jbvBool:
+			if (v->val.boolean)
+				appendBinaryStringInfo(buf, "true", 4);
+			else
+				appendBinaryStringInfo(buf, "false", 5);
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb scalar type %d", (int) v->type);
+	}
+}
+
+/*
+ * jsonb's canonical text, exactly as JsonbToCString prints it
+ * ({"a": 1, "b": [true, null]}: ", " between items, ": " after keys; a
+ * top-level scalar bare), walking the value with the jsonb iterator.  Its
+ * own printer escapes strings a byte at a time through escape_json, after
+ * copying each; append_json_string escapes the same bytes the same way
+ * (RFC 8259's, \uXXXX in lower case for the other controls) in runs.
+ */
 static void
 append_jsonb(StringInfo buf, Datum value)
 {
 	Jsonb	   *jb = DatumGetJsonbP(value);
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbIteratorToken token;
+	JsonbValue	v;
+	bool		first = true;	/* nothing yet at this level: no ", " */
+	bool		raw_scalar = false;
 
-	/* jsonb's own printer appends to buf; its output reads no setting. */
-	(void) JsonbToCString(buf, &jb->root, VARSIZE(jb));
+	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (token)
+		{
+			case WJB_BEGIN_ARRAY:
+				if (!first)
+					appendBinaryStringInfo(buf, ", ", 2);
+				if (v.val.array.rawScalar)
+					raw_scalar = true;
+				else
+					appendStringInfoCharMacro(buf, '[');
+				first = true;
+				break;
+			case WJB_BEGIN_OBJECT:
+				if (!first)
+					appendBinaryStringInfo(buf, ", ", 2);
+				appendStringInfoCharMacro(buf, '{');
+				first = true;
+				break;
+			case WJB_KEY:
+				if (!first)
+					appendBinaryStringInfo(buf, ", ", 2);
+				append_json_string(buf, v.val.string.val, v.val.string.len);
+				appendBinaryStringInfo(buf, ": ", 2);
+				first = true;	/* a container value takes no ", " */
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				if (!first)
+					appendBinaryStringInfo(buf, ", ", 2);
+				append_jsonb_scalar(buf, &v);
+				first = false;
+				break;
+			case WJB_END_ARRAY:
+				if (!raw_scalar)
+					appendStringInfoCharMacro(buf, ']');
+				first = false;
+				break;
+			case WJB_END_OBJECT:
+				appendStringInfoCharMacro(buf, '}');
+				first = false;
+				break;
+			default:
+				elog(ERROR, "unexpected jsonb iterator token %d", (int) token);
+		}
+	}
 }
 
 /* Base64 in slices whose length is a multiple of 3, so they concatenate. */
