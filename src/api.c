@@ -100,6 +100,22 @@ unpin_catalog_search_path(int nestlevel)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+void
+catalog_access_begin(CatalogAccess *access)
+{
+	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   access->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	access->nestlevel = pin_catalog_search_path();
+}
+
+void
+catalog_access_end(CatalogAccess *access)
+{
+	unpin_catalog_search_path(access->nestlevel);
+	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
+}
+
 /*
  * Run fn with the privileges of the bootstrap superuser, then return to
  * the caller's.  Errors raised by the internal function keep their message,

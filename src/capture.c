@@ -632,9 +632,7 @@ capture_prune(void)
 	Oid			argtypes[1] = {XID8OID};
 	Datum		args[1];
 	int			ret;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
+	CatalogAccess catalog;
 
 	/* Widen the 32-bit horizon to 64 bits: it lies at most 2^31 before next. */
 	horizon = FullTransactionIdFromU64(U64FromFullTransactionId(next) -
@@ -642,10 +640,7 @@ capture_prune(void)
 	args[0] = FullTransactionIdGetDatum(horizon);
 
 	/* The log is the extension's: prune it as the superuser. */
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = pin_catalog_search_path();
+	catalog_access_begin(&catalog);
 
 	/* A fresh statement snapshot, taken after the horizon was read. */
 	CommandCounterIncrement();
@@ -665,7 +660,6 @@ capture_prune(void)
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not prune the change log: %s", SPI_result_code_string(ret));
 	SPI_finish();
-	unpin_catalog_search_path(nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 	return (int64) SPI_processed;
 }

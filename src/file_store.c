@@ -290,9 +290,6 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	int32		part;
 	Oid			argtypes[3] = {INT8OID, TEXTOID, INT4OID};
 	Datum		args[3];
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
 	bool		isnull;
 	Oid			owner;
 	char	   *file_name = NULL;
@@ -302,6 +299,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	StringInfoData line;
 	char		chunk[8192];
 	size_t		n;
+	CatalogAccess catalog;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -312,10 +310,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 	entity_type = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	part = PG_GETARG_INT32(2);
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = pin_catalog_search_path();
+	catalog_access_begin(&catalog);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = Int64GetDatum(job_id);
@@ -352,8 +347,7 @@ pgde_read_file(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("job " INT64_FORMAT " does not exist", job_id)));
 	SPI_finish();
-	unpin_catalog_search_path(nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 
 	if (file_name == NULL)
 		ereport(ERROR,

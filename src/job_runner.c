@@ -826,20 +826,16 @@ job_load(int64 job_id, List *locked)
 	return job;
 }
 
-/*
- * Record the files, the manifest and SUCCEEDED; move the export chain on.
- * Returns the manifest's text.
- */
-static char *
-job_record_success(JobState *job)
+/* One job_file row per file written. */
+static void
+record_files(int64 job_id, List *files)
 {
-	char	   *manifest;
-	Oid			argtypes[8] = {INT8OID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, TEXTOID, INT8OID};
-	Datum		args[8];
+	Oid			argtypes[7] = {INT8OID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, TEXTOID};
+	Datum		args[7];
 	ListCell   *lc;
 
-	args[0] = Int64GetDatum(job->job_id);
-	foreach(lc, job->files)
+	args[0] = Int64GetDatum(job_id);
+	foreach(lc, files)
 	{
 		ExportedFile *ef = lfirst(lc);
 
@@ -854,33 +850,38 @@ job_record_success(JobState *job)
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
 				 7, argtypes, args, NULL, SPI_OK_INSERT);
 	}
+}
 
+/*
+ * Record the files, the manifest and SUCCEEDED; move the export chain on.
+ * Returns the manifest's text.
+ */
+static char *
+job_record_success(JobState *job)
+{
+	char	   *manifest;
+	Oid			argtypes[6] = {INT8OID, TEXTOID, INT8OID, INT8OID, INT4OID, INT8OID};
+	Datum		args[6];
+
+	record_files(job->job_id, job->files);
+
+	args[0] = Int64GetDatum(job->job_id);
 	args[1] = CStringGetTextDatum(job->snapshot);
-	args[4] = Int64GetDatum(job->rows);
-	args[5] = Int64GetDatum(job->bytes);
-	args[7] = Int64GetDatum(job->schedule_id);
-	{
-		Oid			t[6] = {INT8OID, TEXTOID, INT8OID, INT8OID, INT4OID, INT8OID};
-		Datum		a[6];
-
-		a[0] = args[0];
-		a[1] = args[1];
-		a[2] = args[4];
-		a[3] = args[5];
-		a[4] = Int32GetDatum(dataexport_file_retention_s);
-		a[5] = args[7];
-		spi_exec("UPDATE dataexport.job j"
-				 "   SET status = 'SUCCEEDED', completed_at = clock_timestamp(),"
-				 "       rows_exported = $3, bytes_written = $4,"
-				 "       snapshot = $2::pg_catalog.pg_snapshot,"
-				 "       expires_at = clock_timestamp() + make_interval(secs => $5),"
-				 "       manifest = dataexport._manifest(j.job_id, $2,"
-				 "           (SELECT se.last_snapshot::text FROM dataexport.schedule_entity se"
-				 "             WHERE se.schedule_id = $6 AND se.entity_type = ANY (j.entity_types)"
-				 "             ORDER BY se.last_job_id DESC LIMIT 1))"
-				 " WHERE j.job_id = $1 RETURNING j.manifest::text",
-				 6, t, a, NULL, SPI_OK_UPDATE_RETURNING);
-	}
+	args[2] = Int64GetDatum(job->rows);
+	args[3] = Int64GetDatum(job->bytes);
+	args[4] = Int32GetDatum(dataexport_file_retention_s);
+	args[5] = Int64GetDatum(job->schedule_id);
+	spi_exec("UPDATE dataexport.job j"
+			 "   SET status = 'SUCCEEDED', completed_at = clock_timestamp(),"
+			 "       rows_exported = $3, bytes_written = $4,"
+			 "       snapshot = $2::pg_catalog.pg_snapshot,"
+			 "       expires_at = clock_timestamp() + make_interval(secs => $5),"
+			 "       manifest = dataexport._manifest(j.job_id, $2,"
+			 "           (SELECT se.last_snapshot::text FROM dataexport.schedule_entity se"
+			 "             WHERE se.schedule_id = $6 AND se.entity_type = ANY (j.entity_types)"
+			 "             ORDER BY se.last_job_id DESC LIMIT 1))"
+			 " WHERE j.job_id = $1 RETURNING j.manifest::text",
+			 6, argtypes, args, NULL, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed != 1)
 		elog(ERROR, "job " INT64_FORMAT " vanished", job->job_id);
 	manifest = spi_text(0, 1);
@@ -979,52 +980,28 @@ void
 job_record_failure(int64 job_id, const char *message, int sqlerrcode,
 				   JobOutcome *outcome)
 {
-	Oid			argtypes[7] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, TEXTOID};
-	Datum		args[7];
-	Oid			save_userid;
-	int			save_sec_context;
-	ListCell   *lc;
-	int			nestlevel;
+	Oid			argtypes[4] = {INT8OID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[4];
+	CatalogAccess catalog;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = pin_catalog_search_path();
+	catalog_access_begin(&catalog);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = Int64GetDatum(job_id);
 	args[1] = CStringGetTextDatum(message);
 	args[2] = CStringGetTextDatum(unpack_sql_state(sqlerrcode));
+	args[3] = Int32GetDatum(dataexport_file_retention_s);
 	spi_exec("UPDATE dataexport.job"
 			 "   SET status = 'FAILED', completed_at = clock_timestamp(),"
 			 "       error_message = $2, error_sqlstate = $3,"
 			 "       expires_at = clock_timestamp() + make_interval(secs => $4)"
 			 " WHERE job_id = $1 AND status = 'RUNNING'",
-			 4, argtypes,
-			 (Datum[]) {args[0], args[1], args[2], Int32GetDatum(dataexport_file_retention_s)},
-			 NULL, SPI_OK_UPDATE);
+			 4, argtypes, args, NULL, SPI_OK_UPDATE);
 
 	/* Files completed before the failure stay readable until they expire. */
 	if (SPI_processed == 1 && outcome)
-	{
-		foreach(lc, outcome->files)
-		{
-			ExportedFile *ef = lfirst(lc);
-
-			args[1] = CStringGetTextDatum(ef->entity_type);
-			args[2] = CStringGetTextDatum(ef->file_name);
-			args[3] = Int32GetDatum(ef->part);
-			args[4] = Int64GetDatum(ef->rows);
-			args[5] = Int64GetDatum(ef->bytes);
-			args[6] = CStringGetTextDatum(ef->sha256);
-			spi_exec("INSERT INTO dataexport.job_file"
-					 " (job_id, entity_type, file_name, part, rows, bytes, sha256)"
-					 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-					 7, argtypes, args, NULL, SPI_OK_INSERT);
-		}
-	}
+		record_files(job_id, outcome->files);
 	SPI_finish();
-	unpin_catalog_search_path(nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 	store_remove_temporary(job_id);
 }

@@ -36,19 +36,14 @@ catalog_int8(const char *sql, Oid caller)
 {
 	Oid			argtypes[2] = {OIDOID, INT4OID};
 	Datum		args[2];
-	Oid			save_userid;
-	int			save_sec_context;
 	int64		result = 0;
 	bool		isnull;
 	int			ret;
-	int			nestlevel;
+	CatalogAccess catalog;
 
 	args[0] = ObjectIdGetDatum(caller);
 	args[1] = Int32GetDatum(MyProcPid);
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = pin_catalog_search_path();
+	catalog_access_begin(&catalog);
 	ret = SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "SPI failed (%s): %s", SPI_result_code_string(ret), sql);
@@ -58,8 +53,7 @@ catalog_int8(const char *sql, Oid caller)
 		if (!isnull)
 			result = DatumGetInt64(d);
 	}
-	unpin_catalog_search_path(nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 	return result;
 }
 
