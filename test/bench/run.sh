@@ -147,7 +147,7 @@ HAVE_CPU=1
 t0=$SECONDS
 sql -c "CREATE EXTENSION pg_dataexport"
 # What is measured must be right: keys logged as row_to_json writes them.
-keycheck=$(sql -f "$here/keycheck.sql" 2>&1 | grep ': .* entries, differ ') || true
+keycheck=$(sql -f "$here/../../sql/capture_keys.sql" 2>&1 | grep ': .* entries, differ ') || true
 [ -n "$keycheck" ] && ! printf '%s\n' "$keycheck" | grep -qv 'differ 0$' ||
 	die "the capture trigger logs keys other than row_to_json's:
 $keycheck"
