@@ -179,11 +179,8 @@ BEGIN
 END
 $$;
 
--- Wake the background scheduler of this database (worker.c listens).
-CREATE FUNCTION dataexport._wake_scheduler() RETURNS void
-LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_notify('dataexport_wakeup', '')
-$$;
+-- The functions below that queue work call dataexport._wake_scheduler()
+-- (45_worker.sql): the background scheduler wakes when they commit.
 
 -- Create a schedule and queue its initial export.
 CREATE FUNCTION dataexport.create_schedule(

@@ -176,6 +176,45 @@ BEGIN
 END
 $$;
 
+-- Start one PENDING job in process p_pid: RUNNING, started now.  False when
+-- the job is no longer PENDING, or its schedule has a job running or an
+-- earlier job pending (one job of a schedule at a time, in job order:
+-- serialized on the schedule row, which is locked before the job's, as
+-- delete_schedule does).  The background scheduler's job workers claim
+-- their job with it; run_pending through _claim_job.
+CREATE FUNCTION dataexport._start_job(p_job_id bigint, p_pid integer) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_schedule_id bigint;
+    j dataexport.job;
+BEGIN
+    SELECT x.schedule_id INTO v_schedule_id FROM dataexport.job x WHERE x.job_id = p_job_id;
+    IF v_schedule_id IS NOT NULL THEN
+        PERFORM 1 FROM dataexport.schedule s WHERE s.schedule_id = v_schedule_id FOR UPDATE;
+    END IF;
+    SELECT * INTO j FROM dataexport.job x WHERE x.job_id = p_job_id FOR UPDATE;
+    IF NOT FOUND OR j.status <> 'PENDING' THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM dataexport.job r
+                WHERE r.schedule_id = j.schedule_id AND r.status = 'RUNNING') THEN
+        RETURN false;
+    END IF;
+    -- And in job order: the files of a schedule replay in job order (SPEC
+    -- section 7), so a job's snapshot must follow those of the schedule's
+    -- earlier jobs.
+    IF EXISTS (SELECT 1 FROM dataexport.job r
+                WHERE r.schedule_id = j.schedule_id AND r.status = 'PENDING'
+                  AND r.job_id < j.job_id) THEN
+        RETURN false;
+    END IF;
+    UPDATE dataexport.job x
+       SET status = 'RUNNING', started_at = clock_timestamp(), worker_pid = p_pid
+     WHERE x.job_id = p_job_id;
+    RETURN true;
+END
+$$;
+
 -- Claim the next job to run: the earliest due PENDING job of the caller's
 -- (all for a superuser) whose schedule has no job running.  Marks it RUNNING
 -- and returns its id, or NULL.
@@ -189,23 +228,9 @@ BEGIN
               ORDER BY x.due_at, x.job_id
                 FOR UPDATE SKIP LOCKED
     LOOP
-        IF j.schedule_id IS NOT NULL THEN
-            -- One job of a schedule at a time: serialize on the schedule row.
-            PERFORM 1 FROM dataexport.schedule s WHERE s.schedule_id = j.schedule_id FOR UPDATE;
-            CONTINUE WHEN EXISTS (SELECT 1 FROM dataexport.job r
-                                   WHERE r.schedule_id = j.schedule_id AND r.status = 'RUNNING');
-            -- And in job order: the files of a schedule replay in job order
-            -- (SPEC section 7), so a job's snapshot must follow those of the
-            -- schedule's earlier jobs.  An earlier job can still be pending
-            -- here when another session holds its row (SKIP LOCKED above).
-            CONTINUE WHEN EXISTS (SELECT 1 FROM dataexport.job r
-                                   WHERE r.schedule_id = j.schedule_id AND r.status = 'PENDING'
-                                     AND r.job_id < j.job_id);
+        IF dataexport._start_job(j.job_id, p_pid) THEN
+            RETURN j.job_id;
         END IF;
-        UPDATE dataexport.job x
-           SET status = 'RUNNING', started_at = clock_timestamp(), worker_pid = p_pid
-         WHERE x.job_id = j.job_id;
-        RETURN j.job_id;
     END LOOP;
     RETURN NULL;
 END
