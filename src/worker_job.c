@@ -191,7 +191,7 @@ job_worker_run(int64 job_id)
 
 		begin_transaction(XACT_READ_COMMITTED);
 		PushActiveSnapshot(GetTransactionSnapshot());
-		job_record_failure(job_id, edata->message, edata->sqlerrcode);
+		job_record_failure(job_id, edata->message, edata->sqlerrcode, NULL);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}

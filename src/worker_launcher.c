@@ -109,7 +109,8 @@ launcher_find_database(const char *name, bool *allowconn)
 }
 
 static bool
-launcher_start_scheduler(int dbindex, Oid dboid, BackgroundWorkerHandle **handle)
+launcher_start_scheduler(int dbindex, Oid dboid, const char *dbname,
+						 BackgroundWorkerHandle **handle)
 {
 	BackgroundWorker bgw;
 	SchedulerArgs args;
@@ -120,7 +121,7 @@ launcher_start_scheduler(int dbindex, Oid dboid, BackgroundWorkerHandle **handle
 	bgw.bgw_restart_time = BGW_NEVER_RESTART;
 	strlcpy(bgw.bgw_library_name, "pg_dataexport", BGW_MAXLEN);
 	strlcpy(bgw.bgw_function_name, "pgde_scheduler_main", BGW_MAXLEN);
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "pg_dataexport scheduler for database %u", dboid);
+	snprintf(bgw.bgw_name, BGW_MAXLEN, "pg_dataexport scheduler %s", dbname);
 	strlcpy(bgw.bgw_type, "pg_dataexport scheduler", BGW_MAXLEN);
 	bgw.bgw_main_arg = Int32GetDatum(dbindex);
 	args.dbindex = dbindex;
@@ -235,7 +236,7 @@ launcher_pass(LauncherDatabase *ldbs)
 		}
 		ld->reported = false;
 
-		if (!launcher_start_scheduler(i, dboid, &ld->handle))
+		if (!launcher_start_scheduler(i, dboid, name, &ld->handle))
 		{
 			ereport(WARNING,
 					(errmsg("pg_dataexport: could not start the scheduler of database \"%s\"", name),
