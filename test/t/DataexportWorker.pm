@@ -17,7 +17,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(worker_node setup_accounts make_slow job_dir export_lines
-  replay_csv table_rows wait_until pids_alive);
+  replay_csv table_rows wait_until pids_alive wait_ready);
 
 # A cluster that preloads pg_dataexport; %conf adds or overrides settings.
 sub worker_node
@@ -56,7 +56,7 @@ sub setup_accounts
 		CREATE TABLE public.slowness (delay float8 NOT NULL);
 		INSERT INTO public.slowness VALUES (0);
 		GRANT SELECT ON public.slowness TO PUBLIC;
-		CREATE FUNCTION public.row_gate() RETURNS boolean
+		CREATE FUNCTION public.row_gate(integer) RETURNS boolean
 			LANGUAGE plpgsql STABLE AS \$f\$
 			DECLARE d float8;
 			BEGIN
@@ -68,7 +68,7 @@ sub setup_accounts
 		ALTER TABLE public.accounts OWNER TO alice;
 		ALTER TABLE public.accounts ENABLE ROW LEVEL SECURITY;
 		ALTER TABLE public.accounts FORCE ROW LEVEL SECURITY;
-		CREATE POLICY gate ON public.accounts USING (public.row_gate());
+		CREATE POLICY gate ON public.accounts USING (public.row_gate(id));
 		SET ROLE alice;
 		SELECT dataexport.register_entity('ACCOUNTS', 'public.accounts');
 		INSERT INTO public.accounts SELECT g, 'a' || g FROM generate_series(1, $n) g;
@@ -150,6 +150,17 @@ sub wait_until
 		usleep(100_000);
 	}
 	return $check->();
+}
+
+# Wait until the server accepts connections again (after a crash).
+sub wait_ready
+{
+	my ($node, $seconds) = @_;
+	return wait_until(
+		$seconds // 60,
+		sub {
+			system('pg_isready', '-q', '-h', $node->host, '-p', $node->port) == 0;
+		});
 }
 
 # The pids of @pids that are still running.
