@@ -581,7 +581,7 @@ scheduler_pass(void)
 	else
 		fail_orphaned_jobs("interrupted: the process running it exited");
 
-	if (next_retention == 0)
+	/* When retention next has something to do. */
 	{
 		Oid			argtypes[2] = {INT4OID, INT4OID};
 		Datum		args[2];
@@ -711,6 +711,8 @@ pgde_scheduler_main(Datum arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* the retention settings may have changed: apply them now */
+			next_retention = 0;
 		}
 
 		MemoryContextReset(loop_cxt);
