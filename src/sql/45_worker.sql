@@ -137,6 +137,9 @@ DECLARE
     c record;
 BEGIN
     SELECT * INTO c FROM dataexport._scheduler_coverage();
+    -- CREATE EXTENSION hides notices of its script; this one is for the
+    -- user (the setting reverts when the script ends).
+    PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
     IF NOT c.preloaded THEN
         RAISE NOTICE 'pg_dataexport is not in shared_preload_libraries: schedules will not fire by themselves'
             USING DETAIL = 'Everything else works; CALL dataexport.run_pending() runs what is due.',
