@@ -253,11 +253,13 @@ reap_job_workers(void)
 }
 
 /*
- * A worker that could not even connect (its owner may not log in, or lacks
- * CONNECT, or the connection limit was reached) fails its job with the
- * error it reported.  One that ran its job recorded it itself, or left it
- * RUNNING for the orphan sweep; one that stopped before claiming (told to
- * stop, or the job was taken) leaves the job PENDING.
+ * A worker that stopped before it claimed its job, with an error (it could
+ * not connect as the owner: no LOGIN, no CONNECT, too many connections;
+ * or the claim itself failed), fails the job with that error, so that a
+ * persistent cause cannot make the job start again and again.  A worker
+ * told to stop (SIGTERM, a DROP DATABASE) leaves the job PENDING, as does
+ * one that found the job taken or its schedule busy.  A worker that ran its
+ * job recorded the outcome itself, or left it RUNNING for the orphan sweep.
  */
 static void
 record_outcomes(List *outcomes)
@@ -268,12 +270,16 @@ record_outcomes(List *outcomes)
 	{
 		WorkerOutcome *o = (WorkerOutcome *) lfirst(lc);
 
-		if (o->connected || o->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		if (o->claim != JOB_CLAIM_NONE || o->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 			continue;
 		if (o->error[0] == '\0')
+		{
+			if (o->connected)
+				continue;		/* it left quietly: nothing to say */
 			fail_pending_job(o->job_id,
 							 "the job worker could not start; see the server log",
 							 ERRCODE_CONNECTION_FAILURE);
+		}
 		else
 			fail_pending_job(o->job_id, o->error,
 							 o->sqlerrcode ? o->sqlerrcode : ERRCODE_CONNECTION_FAILURE);
