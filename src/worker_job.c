@@ -18,8 +18,8 @@
  *
  * It reports in its slot how far it got and the last error it logged, so
  * that a worker that could not connect fails its job with that error.  It
- * stops by itself within a second when the postmaster dies, so that an
- * export never outlives the server that ran it.
+ * checks four times a second that the postmaster is alive and stops when
+ * it is not, so that an export never outlives the server that ran it.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -50,7 +50,7 @@
 #include "worker_shmem.h"
 
 /* How often a job worker checks that the postmaster is alive. */
-#define POSTMASTER_CHECK_MS 1000
+#define POSTMASTER_CHECK_MS 250
 
 static JobSlot *my_slot = NULL;
 static uint32 my_generation = 0;
