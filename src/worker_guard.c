@@ -52,6 +52,9 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* Databases whose stored files go when this transaction commits. */
 static List *remove_storage_at_commit = NIL;
+
+/* A database was created, dropped or renamed: the launcher looks again. */
+static bool rescan_at_commit = false;
 static bool xact_callback_registered = false;
 
 static void
@@ -75,15 +78,29 @@ guard_xact_callback(XactEvent event, void *arg)
 			}
 			list_free(remove_storage_at_commit);
 			remove_storage_at_commit = NIL;
+			if (rescan_at_commit)
+				worker_request_rescan();
+			rescan_at_commit = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			list_free(remove_storage_at_commit);
 			remove_storage_at_commit = NIL;
+			rescan_at_commit = false;
 			break;
 		default:
 			break;
+	}
+}
+
+static void
+register_guard_callback(void)
+{
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(guard_xact_callback, NULL);
+		xact_callback_registered = true;
 	}
 }
 
@@ -92,11 +109,7 @@ remove_storage_on_commit(Oid dboid)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-	if (!xact_callback_registered)
-	{
-		RegisterXactCallback(guard_xact_callback, NULL);
-		xact_callback_registered = true;
-	}
+	register_guard_callback();
 	remove_storage_at_commit = list_append_unique_oid(remove_storage_at_commit, dboid);
 	MemoryContextSwitchTo(old);
 }
@@ -273,6 +286,15 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 
 	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc,
 				paused_db);
+
+	/* A listed name may now be a database, or no longer be one. */
+	if (IsA(parsetree, DropdbStmt) || IsA(parsetree, CreatedbStmt) ||
+		(IsA(parsetree, RenameStmt) &&
+		 ((RenameStmt *) parsetree)->renameType == OBJECT_DATABASE))
+	{
+		register_guard_callback();
+		rescan_at_commit = true;
+	}
 
 	/* Gone at commit: the files of the database or of the extension. */
 	if (IsA(parsetree, DropdbStmt) && OidIsValid(target))

@@ -146,6 +146,19 @@ worker_wake_launcher(void)
 	worker_unlock();
 }
 
+/* Ask the launcher to look for its databases again (after commit). */
+void
+worker_request_rescan(void)
+{
+	if (worker_shared == NULL)
+		return;
+	worker_lock(true);
+	worker_shared->rescan_requested = true;
+	if (worker_shared->launcher_latch)
+		SetLatch(worker_shared->launcher_latch);
+	worker_unlock();
+}
+
 /*
  * Called after commit (it must not fail): the scheduler reads what the
  * transaction committed.  A database without a running scheduler asks the

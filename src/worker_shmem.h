@@ -91,6 +91,9 @@ extern void worker_wake_database(Oid dboid);
 /* Wake the launcher. */
 extern void worker_wake_launcher(void);
 
+/* Wake the launcher to look for its databases again (a name may be new). */
+extern void worker_request_rescan(void);
+
 /* Wake every scheduler with a job waiting for a slot (lock held). */
 extern void worker_wake_waiting_locked(void);
 

@@ -122,6 +122,32 @@ is( $node->safe_psql(
 	'SUCCEEDED',
 	'a database created again under a listed name runs its schedules');
 
+# Commands that need db2 without other connections are not blocked by its
+# scheduler either; renamed away and back, db2 gets its scheduler again.
+$t0 = time();
+$node->safe_psql('postgres', 'CREATE DATABASE db2copy TEMPLATE db2');
+$took = time() - $t0;
+cmp_ok($took, '<', 3, "CREATE DATABASE ... TEMPLATE db2 is not blocked ($took s)");
+$t0 = time();
+$node->safe_psql('postgres', 'ALTER DATABASE db2 RENAME TO db2old');
+$took = time() - $t0;
+cmp_ok($took, '<', 3, "ALTER DATABASE db2 RENAME is not blocked ($took s)");
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'pg_dataexport scheduler' AND datname = 'db2old'}
+	),
+	'no scheduler runs for the renamed database');
+$node->safe_psql('postgres', 'ALTER DATABASE db2old RENAME TO db2');
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'pg_dataexport scheduler' AND datname = 'db2'}
+	),
+	'renamed back, db2 has its scheduler again');
+my $after_rename = $node->safe_psql('db2',
+	"SET ROLE alice; SELECT dataexport.export_now(ARRAY['ACCOUNTS'])");
+is($node->safe_psql('db2', "SELECT dataexport.wait_for_job($after_rename, '30s')"),
+	'SUCCEEDED', 'and its jobs run');
+
 # DROP EXTENSION with a job running.
 make_slow($node, 'postgres', 0.5);
 $slow = $node->safe_psql('postgres',
