@@ -263,7 +263,12 @@ worker_slot_reserve(Oid dboid, int64 job_id, TimestampTz due, uint32 *generation
 		*generation = gen;
 	}
 	else
+	{
+		/* Waiting: a slot released from now on wakes this scheduler. */
+		if (me != NULL)
+			me->waiting_due = due;
 		free_slot = -1;
+	}
 	worker_unlock();
 	return free_slot;
 }

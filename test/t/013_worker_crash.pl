@@ -131,9 +131,11 @@ $node->safe_psql(
 check_next_run('worker killed');
 
 # kill -9 of the postmaster.  Every process of the server, the job worker
-# included, stops by itself; then the server starts again.
+# included, stops by itself; then the server starts again.  The export is
+# busy computing (it never waits on anything that would notice the
+# postmaster's death): the worker must notice by itself.
 $node->safe_psql('postgres', q{UPDATE accounts SET name = 'c3-' || id});
-make_slow($node, 'postgres', 0.004);
+make_slow($node, 'postgres', 0.004, 1);
 ($job, $pid) = start_slow_run();
 my @pids = split /\n/,
   $node->safe_psql('postgres',

@@ -53,15 +53,22 @@ sub setup_accounts
 				CREATE ROLE alice LOGIN;
 			END IF;
 		END \$\$;
-		CREATE TABLE public.slowness (delay float8 NOT NULL);
-		INSERT INTO public.slowness VALUES (0);
+		CREATE TABLE public.slowness (delay float8 NOT NULL, busy boolean NOT NULL);
+		INSERT INTO public.slowness VALUES (0, false);
 		GRANT SELECT ON public.slowness TO PUBLIC;
 		CREATE FUNCTION public.row_gate(integer) RETURNS boolean
 			LANGUAGE plpgsql STABLE AS \$f\$
-			DECLARE d float8;
+			DECLARE
+				s record;
+				t timestamptz := clock_timestamp();
 			BEGIN
-				SELECT delay INTO d FROM public.slowness;
-				IF d > 0 THEN PERFORM pg_sleep(d); END IF;
+				SELECT * INTO s FROM public.slowness;
+				IF s.delay > 0 AND s.busy THEN
+					WHILE clock_timestamp() < t + make_interval(secs => s.delay) LOOP
+					END LOOP;
+				ELSIF s.delay > 0 THEN
+					PERFORM pg_sleep(s.delay);
+				END IF;
 				RETURN true;
 			END \$f\$;
 		CREATE TABLE public.accounts (id integer PRIMARY KEY, name text NOT NULL);
@@ -76,11 +83,14 @@ sub setup_accounts
 	return;
 }
 
-# Each exported row of ACCOUNTS takes $delay seconds from now on.
+# Each exported row of ACCOUNTS takes $delay seconds from now on: asleep,
+# or busy (computing, never waiting on anything) when $busy is true.
 sub make_slow
 {
-	my ($node, $db, $delay) = @_;
-	$node->safe_psql($db, "UPDATE public.slowness SET delay = $delay");
+	my ($node, $db, $delay, $busy) = @_;
+	$busy = $busy ? 'true' : 'false';
+	$node->safe_psql($db,
+		"UPDATE public.slowness SET delay = $delay, busy = $busy");
 	return;
 }
 
