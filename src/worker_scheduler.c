@@ -249,6 +249,30 @@ reap_job_workers(void)
 		pfree(f);
 		in_flight = foreach_delete_current(in_flight, lc);
 	}
+
+	/* A slot of ours with no worker we know of (an error came between). */
+	worker_lock(true);
+	for (int i = 0; i < worker_shared->nslots; i++)
+	{
+		JobSlot    *s = &worker_slots[i];
+		bool		known = false;
+
+		if (!s->in_use || s->owner_pid != MyProcPid)
+			continue;
+		foreach(lc, in_flight)
+		{
+			InFlight   *f = (InFlight *) lfirst(lc);
+
+			if (f->slot == i && f->generation == s->generation)
+				known = true;
+		}
+		if (!known)
+		{
+			s->in_use = false;
+			worker_wake_waiting_locked();
+		}
+	}
+	worker_unlock();
 	return outcomes;
 }
 
