@@ -8,11 +8,12 @@
  * connected to the database; PostgreSQL 15 gives background workers no way
  * to be asked to leave.  So, in the session that runs such a command
  * (before PostgreSQL checks), the database's scheduler and job workers are
- * told to stop (SIGTERM) and awaited, and the launcher starts no new ones
- * until the command is over.  DROP EXTENSION pg_dataexport stops the job
- * workers of its database the same way (their exports hold locks on the
- * catalog it drops); the scheduler, which holds nothing between passes,
- * stays and finds the extension gone.
+ * told to stop (SIGTERM) and awaited, and neither the launcher nor the
+ * scheduler does anything there until the command's transaction ends.
+ * DROP EXTENSION pg_dataexport stops the job workers of its database the
+ * same way (their exports hold locks on the catalog it drops); the
+ * scheduler stays, idle until the transaction ends, and then finds the
+ * extension gone.
  *
  * A job stopped like this is FAILED by the scheduler's orphan sweep; the
  * next job of its schedule covers its interval.  When the database or the
@@ -45,7 +46,7 @@
 /* How long a command waits for our processes to leave. */
 #define GUARD_WAIT_MS (10 * 1000)
 
-/* How long the launcher holds off at most if the session never says so. */
+/* The longest our processes keep off, should the transaction outlast it. */
 #define GUARD_PAUSE_MS (60 * 1000)
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -55,8 +56,19 @@ static List *remove_storage_at_commit = NIL;
 
 /* A database was created, dropped or renamed: the launcher looks again. */
 static bool rescan_at_commit = false;
+
+/* Databases our processes keep out of until this transaction ends. */
+static List *paused_until_end = NIL;
 static bool xact_callback_registered = false;
 
+static void resume_database(Oid dboid);
+
+/*
+ * At the end of the transaction: let our processes back into the databases
+ * they were kept out of (whether the command committed or not), and, at
+ * commit, remove the files of what was dropped and have the launcher look
+ * for its databases again.
+ */
 static void
 guard_xact_callback(XactEvent event, void *arg)
 {
@@ -76,22 +88,23 @@ guard_xact_callback(XactEvent event, void *arg)
 									lfirst_oid(lc), path)));
 				pfree(path);
 			}
-			list_free(remove_storage_at_commit);
-			remove_storage_at_commit = NIL;
 			if (rescan_at_commit)
 				worker_request_rescan();
-			rescan_at_commit = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			list_free(remove_storage_at_commit);
-			remove_storage_at_commit = NIL;
-			rescan_at_commit = false;
 			break;
 		default:
-			break;
+			return;
 	}
+	foreach(lc, paused_until_end)
+		resume_database(lfirst_oid(lc));
+	list_free(paused_until_end);
+	paused_until_end = NIL;
+	list_free(remove_storage_at_commit);
+	remove_storage_at_commit = NIL;
+	rescan_at_commit = false;
 }
 
 static void
@@ -213,33 +226,6 @@ option_string(List *options, const char *name)
 	return NULL;
 }
 
-/* Run the command; let our processes back in afterwards, whatever happens. */
-static void
-run_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
-			ProcessUtilityContext context, ParamListInfo params,
-			QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc,
-			Oid paused_db)
-{
-	PG_TRY();
-	{
-		if (prev_ProcessUtility)
-			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
-		else
-			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-									queryEnv, dest, qc);
-	}
-	PG_CATCH();
-	{
-		if (OidIsValid(paused_db))
-			resume_database(paused_db);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	if (OidIsValid(paused_db))
-		resume_database(paused_db);
-}
-
 static void
 guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					 ProcessUtilityContext context, ParamListInfo params,
@@ -248,7 +234,6 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 	Node	   *parsetree = pstmt->utilityStmt;
 	Oid			target = InvalidOid;	/* a database our processes must leave */
 	bool		jobs_only = false;
-	Oid			paused_db = InvalidOid;
 	char	   *name = NULL;
 
 	switch (nodeTag(parsetree))
@@ -282,10 +267,20 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 		target = get_database_oid(name, true);
 
 	if (OidIsValid(target) && quiesce_database(target, jobs_only))
-		paused_db = target;
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc,
-				paused_db);
+		register_guard_callback();
+		paused_until_end = list_append_unique_oid(paused_until_end, target);
+		MemoryContextSwitchTo(old);
+	}
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
 
 	/* A listed name may now be a database, or no longer be one. */
 	if (IsA(parsetree, DropdbStmt) || IsA(parsetree, CreatedbStmt) ||

@@ -23,8 +23,9 @@
  *	5. retention: expired files and old job records are removed;
  *	6. sleep until the next due instant, the next expiry, or a wake-up.
  *
- * Nothing here runs an export: a broken schedule fails in its own job
- * worker.  An error in the loop itself (a lock conflict with DROP
+ * While a command that needs the database to itself runs (worker_guard.c)
+ * the scheduler does nothing.  Nothing here runs an export: a broken
+ * schedule fails in its own job worker.  An error in the loop itself (a lock conflict with DROP
  * EXTENSION, say) is logged and the loop goes on after a pause.  Without
  * the extension in its database the scheduler only sleeps.
  *-------------------------------------------------------------------------
@@ -571,12 +572,17 @@ scheduler_pass(void)
 	TimestampTz wake;
 	long		sleep_ms;
 
-	outcomes = reap_job_workers();
-
 	worker_lock(false);
 	swept = my_db->swept;
 	paused_until = my_db->paused_until;
 	worker_unlock();
+
+	/* A command needs the database (or the catalog) to itself: keep off. */
+	now = GetCurrentTimestamp();
+	if (paused_until > now)
+		return ms_until(now, paused_until);
+
+	outcomes = reap_job_workers();
 
 	pgstat_report_activity(STATE_RUNNING, "pg_dataexport: scheduling");
 	begin_transaction();
@@ -605,8 +611,7 @@ scheduler_pass(void)
 		scheduler_queue_due(BOOTSTRAP_SUPERUSERID);
 		spi_run("SELECT dataexport._next_due()", 0, no_types, NULL, SPI_OK_SELECT);
 		next_due = spi_timestamp();
-		if (paused_until <= xact_start)
-			candidates = startable_jobs(&owners_failed);
+		candidates = startable_jobs(&owners_failed);
 	}
 	else
 		fail_orphaned_jobs("interrupted: the process running it exited");
@@ -656,8 +661,6 @@ scheduler_pass(void)
 	wake = Min(wake, next_retention);
 	if (next_expiry != 0)
 		wake = Min(wake, next_expiry);
-	if (paused_until > now)
-		wake = Min(wake, paused_until);
 	sleep_ms = ms_until(now, wake);
 	if (next_due != 0)
 	{
