@@ -25,7 +25,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -43,6 +42,7 @@
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
+#include "api.h"
 #include "capture.h"
 #include "job_runner.h"
 #include "pg_dataexport.h"
@@ -130,8 +130,7 @@ job_worker_claim(int64 job_id)
 {
 	Oid			argtypes[2] = {INT8OID, INT4OID};
 	Datum		args[2];
-	Oid			save_userid;
-	int			save_sec_context;
+	CatalogAccess catalog;
 	bool		claimed = false;
 	bool		isnull;
 
@@ -139,9 +138,7 @@ job_worker_claim(int64 job_id)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	PushActiveSnapshot(GetTransactionSnapshot());
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	catalog_access_begin(&catalog);
 	args[0] = Int64GetDatum(job_id);
 	args[1] = Int32GetDatum(MyProcPid);
 	if (SPI_execute_with_args("SELECT dataexport._start_job($1, $2)",
@@ -151,7 +148,7 @@ job_worker_claim(int64 job_id)
 	claimed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull)
 		claimed = false;
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 	PopActiveSnapshot();
 	SPI_finish();
 	CommitTransactionCommand();
@@ -203,18 +200,16 @@ job_worker_run(int64 job_id)
 static void
 job_worker_finish(int64 job_id)
 {
-	Oid			save_userid;
-	int			save_sec_context;
+	CatalogAccess catalog;
 	Oid			argtypes[1] = {INT8OID};
 	Datum		args[1];
 
 	pgstat_report_activity(STATE_RUNNING, "pg_dataexport: pruning the change log");
 	begin_transaction(XACT_READ_COMMITTED);
 	PushActiveSnapshot(GetTransactionSnapshot());
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	(void) capture_prune();
+
+	catalog_access_begin(&catalog);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -234,8 +229,7 @@ job_worker_finish(int64 job_id)
 							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3))));
 	}
 	SPI_finish();
-
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	catalog_access_end(&catalog);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 }

@@ -56,6 +56,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "api.h"
 #include "file_store.h"
 #include "pg_dataexport.h"
 #include "scheduler.h"
@@ -105,6 +106,7 @@ typedef struct Candidate
 
 static WorkerDatabase *my_db;
 static MemoryContext loop_cxt;	/* reset at each pass */
+static CatalogAccess catalog;	/* of the transaction in progress */
 static List *in_flight = NIL;	/* of InFlight, in TopMemoryContext */
 static TimestampTz next_retention = 0;
 static TimestampTz next_expiry = 0; /* 0: nothing to expire */
@@ -151,12 +153,15 @@ begin_transaction(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	PushActiveSnapshot(GetTransactionSnapshot());
+	/* already the superuser; this pins search_path (a database may set it) */
+	catalog_access_begin(&catalog);
 }
 
 /* Commit; what the pass allocates next goes to its context again. */
 static void
 commit_transaction(void)
 {
+	catalog_access_end(&catalog);
 	PopActiveSnapshot();
 	SPI_finish();
 	CommitTransactionCommand();
