@@ -1,0 +1,1 @@
+INSERT INTO soak.evt SELECT * FROM soak.new_evt(3);
