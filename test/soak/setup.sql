@@ -265,7 +265,7 @@ CREATE FUNCTION soak.new_evt(p_count int DEFAULT 1) RETURNS SETOF soak.evt
 LANGUAGE sql VOLATILE AS $$
     SELECT nextval('soak.evt_id'),
            (ARRAY['usage', 'bill', 'credit', 'note, "quoted"'])[1 + floor(random() * 4)::int],
-           repeat(md5(random()::text), 20) || coalesce(soak.rtext(2), ''),
+           repeat(md5(random()::text), 8) || coalesce(soak.rtext(2), ''),
            clock_timestamp(), floor(random() * 1000)::int
       FROM generate_series(1, p_count)
 $$;

@@ -2,7 +2,7 @@
 # test/soak/short.sh: the soak in under two minutes, for `make test`.
 #
 # The same soak as `make soak` (test/soak/soak.sh; doc/soak.md), shorter:
-# 75 seconds of writers and exports on a smaller data set, each fault once
+# 70 seconds of writers and exports on a smaller data set, each fault once
 # (kill -9 of the export's backend, of the postmaster alone, of the whole
 # server; the store made read-only; the store full, as root; a table dropped
 # while its schedule runs), then every job's files replayed and compared.
@@ -17,11 +17,11 @@
 # its work directory and port.  Any SOAK_* variable of soak.sh may be set
 # to change the run.
 set -u
-export SOAK_SECONDS=${SOAK_SECONDS:-75}
+export SOAK_SECONDS=${SOAK_SECONDS:-70}
 export SOAK_CLIENTS=${SOAK_CLIENTS:-4}
-export SOAK_EVT_ROWS=${SOAK_EVT_ROWS:-6000}
+export SOAK_EVT_ROWS=${SOAK_EVT_ROWS:-10000}
 export SOAK_M3TER_ACCOUNTS=${SOAK_M3TER_ACCOUNTS:-100}
-export SOAK_EXPORT_EVERY=${SOAK_EXPORT_EVERY:-4}
+export SOAK_EXPORT_EVERY=${SOAK_EXPORT_EVERY:-6}
 export SOAK_FAULT_EVERY=${SOAK_FAULT_EVERY:-5}
 export SOAK_FAULTS=${SOAK_FAULTS-backend,postmaster,crash,unwritable,full,drop}
 export SOAK_REQUIRE_FAULTS=${SOAK_REQUIRE_FAULTS:-1}
