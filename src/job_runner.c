@@ -920,6 +920,8 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	ListCell   *lc;
 	int			nestlevel;
 	int			catalog_nestlevel;
+	List	   *locked;
+	bool		pushed_snapshot = false;
 
 	Assert(IsolationUsesXactSnapshot());
 
@@ -932,7 +934,18 @@ job_execute(int64 job_id, JobOutcome *outcome)
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	catalog_nestlevel = pin_catalog_search_path();
 	/* Before the first statement, which takes the job's snapshot. */
-	job = job_load(job_id, job_lock_tables(job_id));
+	locked = job_lock_tables(job_id);
+	/*
+	 * The job's snapshot: the transaction snapshot, taken now that the
+	 * tables are locked.  A background worker has no active snapshot for
+	 * SPI; run_pending's first statement would take the same one.
+	 */
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed_snapshot = true;
+	}
+	job = job_load(job_id, locked);
 	job->outcome = outcome;
 	dir = store_make_job_dir(job_id);
 
@@ -974,6 +987,8 @@ job_execute(int64 job_id, JobOutcome *outcome)
 	unpin_catalog_search_path(catalog_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	SPI_finish();
+	if (pushed_snapshot)
+		PopActiveSnapshot();
 }
 
 void
@@ -983,8 +998,14 @@ job_record_failure(int64 job_id, const char *message, int sqlerrcode,
 	Oid			argtypes[4] = {INT8OID, TEXTOID, TEXTOID, INT4OID};
 	Datum		args[4];
 	CatalogAccess catalog;
+	bool		pushed_snapshot = false;
 
 	catalog_access_begin(&catalog);
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed_snapshot = true;
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = Int64GetDatum(job_id);
@@ -1002,6 +1023,8 @@ job_record_failure(int64 job_id, const char *message, int sqlerrcode,
 	if (SPI_processed == 1 && outcome)
 		record_files(job_id, outcome->files);
 	SPI_finish();
+	if (pushed_snapshot)
+		PopActiveSnapshot();
 	catalog_access_end(&catalog);
 	store_remove_temporary(job_id);
 }

@@ -170,10 +170,14 @@ job_worker_run(int64 job_id)
 	begin_transaction(XACT_REPEATABLE_READ);
 	PG_TRY();
 	{
-		/* The transaction snapshot, taken after the claim committed. */
-		PushActiveSnapshot(GetTransactionSnapshot());
+		/*
+		 * No snapshot here: the job locks its tables first, then takes the
+		 * transaction snapshot (job_execute), after the claim committed.
+		 * Taken here, it would come before the locks, and a TRUNCATE
+		 * committing in between would hide rows from the job
+		 * (test/isolation/specs/truncate_race.spec).
+		 */
 		(void) scheduler_run_claimed(job_id);
-		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
 	PG_CATCH();
