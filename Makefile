@@ -9,12 +9,12 @@
 # so that each concept's SQL is read (and reviewed) on its own.
 
 EXTENSION  = pg_dataexport
-EXTVERSION = 0.1
+EXTVERSION = 0.2
 MODULE_big = pg_dataexport
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 
 # pg_regress: `make installcheck` against a running server, or `make test`,
 # which runs the same against a temporary instance (test/run_tests.sh).

@@ -44,7 +44,8 @@ BEGIN
     SELECT string_agg(format('r.%I', k), ', ') INTO cols FROM unnest(e.key_columns) AS k;
     EXECUTE format('SELECT count(*), count(*) FILTER (WHERE l.key::text IS DISTINCT FROM'
                    ' (SELECT row_to_json(x)::text FROM (SELECT %s FROM json_populate_record(NULL::%s, l.key) r) x))'
-                   ' FROM dataexport.change_log l WHERE l.relid = %s', cols, e.relation, e.relation::oid)
+                   ' FROM dataexport.change_log c, unnest(c.keys) AS l(key) WHERE c.relid = %s',
+                   cols, e.relation, e.relation::oid)
         INTO n, bad;
     RETURN format('%s: %s entries, differ %s', p_entity, n, bad);
 END

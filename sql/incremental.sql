@@ -149,17 +149,17 @@ SELECT * FROM dataexport.read_file(:js, 'ITEMS', 2);
 
 -- The change log is pruned once every schedule has exported past it: one
 -- change is left, which schedule "owned" has not exported yet.
-SELECT count(*) AS log_entries_left FROM dataexport.change_log;
+SELECT coalesce(sum(cardinality(keys)), 0) AS log_entries_left FROM dataexport.change_log;
 SELECT dataexport.run_schedule_now(:osid) AS jh \gset
 CALL dataexport.run_pending();
-SELECT count(*) AS log_entries_left FROM dataexport.change_log;
+SELECT coalesce(sum(cardinality(keys)), 0) AS log_entries_left FROM dataexport.change_log;
 
 SELECT dataexport.delete_schedule(:sid);
 SELECT dataexport.delete_schedule(:osid);
 -- Without schedules, nothing is kept.
 UPDATE items SET qty = 0;
 CALL dataexport.run_pending();
-SELECT count(*) AS log_entries_left FROM dataexport.change_log;
+SELECT coalesce(sum(cardinality(keys)), 0) AS log_entries_left FROM dataexport.change_log;
 REVOKE SELECT ON items FROM incr_owner;
 DROP ROLE incr_owner;
 

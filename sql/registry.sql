@@ -62,7 +62,8 @@ GRANT INSERT ON accounts TO reg_other;
 SET ROLE reg_other;
 INSERT INTO accounts VALUES ('00000000-0000-0000-0000-000000000001', 'A1', 'first');
 RESET ROLE;
-SELECT relid::regclass, key, old_row FROM dataexport.change_log ORDER BY seq;
+SELECT relid::regclass, e.key, e.old_row
+  FROM dataexport.change_log, unnest(keys, old_rows) AS e(key, old_row) ORDER BY seq;
 
 -- Unregistering stops tracking; refused while a schedule uses the type.
 SELECT dataexport.create_schedule('uses ledger', ARRAY['LEDGER'], 'DAY', 1) AS sid \gset

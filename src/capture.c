@@ -3,23 +3,27 @@
  *	  Change capture on registered tables, and pruning of the change log.
  *
  * The trigger dataexport._capture() runs inside every write to a registered
- * table, so it is written to be cheap: it forms the log tuple and inserts it
+ * table, so it is written to be cheap.  It forms log rows and inserts them
  * with the heap and index AMs directly (no SPI, no planner).  What it needs
- * to know about a table and about the log (key columns, the log's indexes)
- * is looked up once per backend and kept until a relcache invalidation of
- * the table or of the log says it may have changed; the locks it takes on
- * the log are kept until the end of the transaction, as the executor keeps
- * those of the tables it writes.  It writes the log whatever the privileges
- * of the writing role: the log is not writable through SQL.
+ * to know about a table (key columns) and about the log (its layout and
+ * indexes) is looked up once per backend and kept until a relcache
+ * invalidation says it may have changed; the locks it takes on the log are
+ * kept until the end of the transaction, as the executor keeps those of the
+ * tables it writes.  It writes the log whatever the privileges of the
+ * writing role: the log is not writable through SQL.
  *
  * What is logged, per changed key (SPEC section 7 and 20_entities.sql):
- *	 INSERT				the new key
- *	 UPDATE				the key; if the key changed, the old key with the old
- *						row's values (a deletion) and the new key
- *	 DELETE				the key with the row's last values
- *	 TRUNCATE			every row's key with its last values
- * Each entry carries the top-level transaction id, so that a job can tell
- * from its snapshots which entries are new to it (job_runner.c).
+ *	 INSERT				an upsert of the new key
+ *	 UPDATE				an upsert of the key; if the key changed, first a
+ *						deletion of the old key with the old row's values
+ *	 DELETE				a deletion of the key with the row's last values
+ *	 TRUNCATE			a deletion of every row's key with its last values
+ * Each log row carries the top-level transaction id, so that a job can tell
+ * from its snapshots which rows are new to it (job_runner.c), and holds many
+ * entries: keys json[] and, for deletions, old_rows json[].  Upserts are
+ * gathered per table and written as one row of dozens of keys, at the end
+ * of the statement at the latest; deletions are written at once, with the
+ * next value of change_seq, which orders the deletions of one key.
  *
  * This file must not decide what a job exports; it only records changes.
  *-------------------------------------------------------------------------
@@ -38,10 +42,12 @@
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/procarray.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/float.h"
@@ -65,8 +71,20 @@
 #define Anum_change_log_txid	1
 #define Anum_change_log_relid	2
 #define Anum_change_log_seq		3
-#define Anum_change_log_key		4
-#define Anum_change_log_old_row 5
+#define Anum_change_log_keys	4
+#define Anum_change_log_old_rows 5
+
+/*
+ * Upsert keys are gathered into log rows of at most this many bytes of
+ * keys, so that a log row stays below TOAST_TUPLE_THRESHOLD (about 2 kB):
+ * inline, uncompressed, one heap tuple and one index entry for dozens of
+ * changes.  A single larger key gets a row of its own (and is toasted).
+ */
+#define UPSERT_BATCH_BYTES		1800
+
+/* A TRUNCATE logs its rows' last values in rows of at most this much. */
+#define TRUNCATE_BATCH_ROWS		1000
+#define TRUNCATE_BATCH_BYTES	(1024 * 1024)
 
 /*
  * How a key column is written into the key's JSON.  For the common key
@@ -101,20 +119,63 @@ typedef struct CaptureState
 	KeyKind    *keykinds;
 	char	  **keylabels;		/* "name": as JSON, per key column */
 	int		   *keylabel_lens;
+} CaptureState;
+
+/*
+ * What the trigger knows about the log itself, shared by every table:
+ * rebuilt when a relcache invalidation of the log, its sequence or one of
+ * its indexes arrives.  by_entry is the layout of version 0.1 (one key
+ * json and one old_row json per row), which the log has until ALTER
+ * EXTENSION ... UPDATE: a newer library keeps writing and reading it.
+ */
+typedef struct LogInfo
+{
+	bool		valid;
+	MemoryContext cxt;
 	Oid			logrelid;
 	Oid			seqrelid;
+	bool		by_entry;
 	int			nindexes;
 	Oid		   *indexoids;
 	IndexInfo **indexinfos;
-} CaptureState;
+} LogInfo;
+
+/*
+ * Upserts not yet written: the keys of inserted and updated rows, one
+ * batch per table and subtransaction, written as one log row when full, at
+ * the end of the statement (ExecutorFinish), and at the latest just before
+ * commit or prepare.  Upserts need no order among themselves (a job reads
+ * their rows from the table), so they can wait; deletions carry an order
+ * (seq) and are written at once.
+ *
+ * A batch is written by the subtransaction that gathered it, so that its
+ * log row lives and dies with the changes: a subtransaction that aborts
+ * takes its batches away; one that commits hands them to its parent.
+ * Batches are kept in order of nesting: a subtransaction's after its
+ * parents'.  The keys are laid out as the data of a json[] array: each a
+ * 4-byte varlena, padded to 4 bytes.  Everything is in TopTransactionContext.
+ */
+typedef struct UpsertBatch
+{
+	SubTransactionId subid;
+	Oid			relid;
+	int			nkeys;
+	StringInfoData data;
+} UpsertBatch;
+
+static List *pending_upserts = NIL;
 
 /* Capture states by trigger OID, in CacheMemoryContext. */
 static HTAB *capture_states = NULL;
+static LogInfo loginfo;
 
 /* Relcache invalidations seen so far (by capture_invalidate). */
 static uint64 capture_invalidations = 0;
 
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
+
 PG_FUNCTION_INFO_V1(pgde_capture);
+PG_FUNCTION_INFO_V1(pgde_capture_flush);
 
 /* The OID of a relation in schema dataexport. */
 static Oid
@@ -137,19 +198,117 @@ capture_invalidate(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	CaptureState *state;
+	int			i;
 
 	capture_invalidations++;
+	if (!OidIsValid(relid) || relid == loginfo.logrelid || relid == loginfo.seqrelid)
+		loginfo.valid = false;
+	for (i = 0; loginfo.valid && i < loginfo.nindexes; i++)
+		if (relid == loginfo.indexoids[i])
+			loginfo.valid = false;
+
+	if (capture_states == NULL)
+		return;
 	hash_seq_init(&status, capture_states);
 	while ((state = (CaptureState *) hash_seq_search(&status)) != NULL)
-	{
-		int			i;
-
-		if (!OidIsValid(relid) || relid == state->relid ||
-			relid == state->logrelid || relid == state->seqrelid)
+		if (!OidIsValid(relid) || relid == state->relid)
 			state->valid = false;
-		for (i = 0; state->valid && i < state->nindexes; i++)
-			if (relid == state->indexoids[i])
-				state->valid = false;
+}
+
+static void
+capture_register_callback(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(capture_invalidate, (Datum) 0);
+		registered = true;
+	}
+}
+
+/*
+ * Build what is known about the log.  Valid only if no invalidation
+ * arrived meanwhile (opening a relation lets them in); callers build again
+ * until it is.
+ */
+static void
+loginfo_build(void)
+{
+	MemoryContext old;
+	Relation	logrel;
+	List	   *indexes;
+	ListCell   *lc;
+	int			i;
+	uint64		invalidations = capture_invalidations;
+
+	capture_register_callback();
+	if (loginfo.cxt == NULL)
+		loginfo.cxt = AllocSetContextCreate(CacheMemoryContext,
+											"dataexport change log",
+											ALLOCSET_SMALL_SIZES);
+	loginfo.valid = false;
+	MemoryContextReset(loginfo.cxt);
+	loginfo.logrelid = InvalidOid;
+	loginfo.seqrelid = InvalidOid;
+	loginfo.nindexes = 0;
+	old = MemoryContextSwitchTo(loginfo.cxt);
+
+	loginfo.logrelid = dataexport_relid("change_log");
+	loginfo.seqrelid = dataexport_relid("change_seq");
+
+	logrel = table_open(loginfo.logrelid, AccessShareLock);
+	loginfo.by_entry =
+		(TupleDescAttr(RelationGetDescr(logrel), Anum_change_log_keys - 1)->atttypid == JSONOID);
+	indexes = RelationGetIndexList(logrel);
+	loginfo.nindexes = list_length(indexes);
+	loginfo.indexoids = palloc(sizeof(Oid) * loginfo.nindexes);
+	loginfo.indexinfos = palloc(sizeof(IndexInfo *) * loginfo.nindexes);
+	i = 0;
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
+		IndexInfo  *ii = BuildIndexInfo(idx);
+
+		if (ii->ii_Expressions != NIL || ii->ii_Predicate != NIL)
+			elog(ERROR, "index \"%s\" on the change log is not a plain index",
+				 RelationGetRelationName(idx));
+		loginfo.indexoids[i] = lfirst_oid(lc);
+		loginfo.indexinfos[i] = ii;
+		index_close(idx, NoLock);
+		i++;
+	}
+	table_close(logrel, NoLock);
+
+	MemoryContextSwitchTo(old);
+	loginfo.valid = (capture_invalidations == invalidations);
+}
+
+static void
+loginfo_get(void)
+{
+	while (!loginfo.valid)
+		loginfo_build();
+}
+
+/*
+ * Open the log, locked until the end of the transaction.  Taking the lock
+ * may let in an invalidation: what is known of the log is then rebuilt,
+ * under the lock, which keeps the log's layout and indexes from changing
+ * from here on.
+ */
+static Relation
+log_open(void)
+{
+	for (;;)
+	{
+		Relation	logrel;
+
+		loginfo_get();
+		logrel = table_open(loginfo.logrelid, RowExclusiveLock);
+		if (loginfo.valid)
+			return logrel;
+		table_close(logrel, NoLock);
 	}
 }
 
@@ -178,26 +337,20 @@ key_kind_of(Oid typid)
 /*
  * Build a trigger's state: key columns come from the trigger's arguments,
  * which register_entity sets to the entity's key columns.  The state is
- * valid only if no invalidation arrived while it was built (opening a
- * relation lets them in); the caller builds again until it is.
+ * valid only if no invalidation arrived while it was built; the caller
+ * builds again until it is.
  */
 static void
 capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
 {
 	MemoryContext old;
 	TupleDesc	desc = RelationGetDescr(rel);
-	Relation	logrel;
-	List	   *indexes;
-	ListCell   *lc;
 	int			i;
 	uint64		invalidations = capture_invalidations;
 
 	state->valid = false;
 	MemoryContextReset(state->cxt);
 	state->relid = InvalidOid;
-	state->logrelid = InvalidOid;
-	state->seqrelid = InvalidOid;
-	state->nindexes = 0;
 	old = MemoryContextSwitchTo(state->cxt);
 
 	state->relid = RelationGetRelid(rel);
@@ -253,30 +406,6 @@ capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
 	}
 	state->keydesc = BlessTupleDesc(state->keydesc);
 
-	state->logrelid = dataexport_relid("change_log");
-	state->seqrelid = dataexport_relid("change_seq");
-
-	logrel = table_open(state->logrelid, AccessShareLock);
-	indexes = RelationGetIndexList(logrel);
-	state->nindexes = list_length(indexes);
-	state->indexoids = palloc(sizeof(Oid) * state->nindexes);
-	state->indexinfos = palloc(sizeof(IndexInfo *) * state->nindexes);
-	i = 0;
-	foreach(lc, indexes)
-	{
-		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
-		IndexInfo  *ii = BuildIndexInfo(idx);
-
-		if (ii->ii_Expressions != NIL || ii->ii_Predicate != NIL)
-			elog(ERROR, "index \"%s\" on the change log is not a plain index",
-				 RelationGetRelationName(idx));
-		state->indexoids[i] = lfirst_oid(lc);
-		state->indexinfos[i] = ii;
-		index_close(idx, NoLock);
-		i++;
-	}
-	table_close(logrel, NoLock);
-
 	MemoryContextSwitchTo(old);
 	state->valid = (capture_invalidations == invalidations);
 }
@@ -299,15 +428,14 @@ capture_state_get(FunctionCallInfo fcinfo, Relation rel, Trigger *trigger)
 			ctl.hcxt = CacheMemoryContext;
 			capture_states = hash_create("dataexport capture states", 16, &ctl,
 										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-			CacheRegisterRelcacheCallback(capture_invalidate, (Datum) 0);
+			capture_register_callback();
 		}
 		state = (CaptureState *) hash_search(capture_states, &trigger->tgoid,
 											 HASH_ENTER, &found);
 		if (!found)
 		{
 			state->valid = false;
-			state->relid = state->logrelid = state->seqrelid = InvalidOid;
-			state->nindexes = 0;
+			state->relid = InvalidOid;
 			state->cxt = AllocSetContextCreate(CacheMemoryContext,
 											   "dataexport capture state",
 											   ALLOCSET_SMALL_SIZES);
@@ -342,44 +470,56 @@ composite_to_json_datum(HeapTuple tuple, TupleDesc desc)
 }
 
 /*
- * The key of a row as a JSON object of its key columns, written as
- * row_to_json writes it: {"id":42}, {"a":"x\"y","b":"1b4e28ba-..."}.
- * Without a composite datum, type output calls or look-ups per row.
+ * Append the key of a row to buf as a JSON object of its key columns,
+ * written as row_to_json writes it: {"id":42}, {"a":"x\"y","b":"1b4e..."}.
+ * Without a composite datum, type output calls or look-ups per row for
+ * the common key types; through row_to_json for the others.
  */
-static Datum
-key_to_json_by_hand(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+static void
+append_key_json(CaptureState *state, StringInfo buf, HeapTuple tuple, TupleDesc desc)
 {
-	StringInfoData buf;
 	int			i;
 
-	/* A json datum is a text: the varlena header goes first. */
-	initStringInfo(&buf);
-	buf.len = VARHDRSZ;
-	appendStringInfoCharMacro(&buf, '{');
+	if (!state->key_by_hand)
+	{
+		Datum	   *values = palloc(sizeof(Datum) * state->nkeys);
+		bool	   *nulls = palloc(sizeof(bool) * state->nkeys);
+		HeapTuple	keytuple;
+		text	   *json;
+
+		for (i = 0; i < state->nkeys; i++)
+			values[i] = heap_getattr(tuple, state->keyattnums[i], desc, &nulls[i]);
+		keytuple = heap_form_tuple(state->keydesc, values, nulls);
+		json = DatumGetTextPP(composite_to_json_datum(keytuple, state->keydesc));
+		appendBinaryStringInfo(buf, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+		return;
+	}
+
+	appendStringInfoCharMacro(buf, '{');
 	for (i = 0; i < state->nkeys; i++)
 	{
 		bool		isnull;
 		Datum		value = heap_getattr(tuple, state->keyattnums[i], desc, &isnull);
 
 		if (i > 0)
-			appendStringInfoCharMacro(&buf, ',');
-		appendBinaryStringInfo(&buf, state->keylabels[i], state->keylabel_lens[i]);
+			appendStringInfoCharMacro(buf, ',');
+		appendBinaryStringInfo(buf, state->keylabels[i], state->keylabel_lens[i]);
 		if (isnull)
 		{
-			appendBinaryStringInfo(&buf, "null", 4);
+			appendBinaryStringInfo(buf, "null", 4);
 			continue;
 		}
-		enlargeStringInfo(&buf, MAXINT8LEN + 1);
+		enlargeStringInfo(buf, MAXINT8LEN + 1);
 		switch (state->keykinds[i])
 		{
 			case KEY_INT2:
-				buf.len += pg_ltoa(DatumGetInt16(value), buf.data + buf.len);
+				buf->len += pg_ltoa(DatumGetInt16(value), buf->data + buf->len);
 				break;
 			case KEY_INT4:
-				buf.len += pg_ltoa(DatumGetInt32(value), buf.data + buf.len);
+				buf->len += pg_ltoa(DatumGetInt32(value), buf->data + buf->len);
 				break;
 			case KEY_INT8:
-				buf.len += pg_lltoa(DatumGetInt64(value), buf.data + buf.len);
+				buf->len += pg_lltoa(DatumGetInt64(value), buf->data + buf->len);
 				break;
 			case KEY_UUID:
 				{
@@ -388,8 +528,8 @@ key_to_json_by_hand(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 					char	   *p;
 					int			k;
 
-					enlargeStringInfo(&buf, 2 * UUID_LEN + 6);
-					p = buf.data + buf.len;
+					enlargeStringInfo(buf, 2 * UUID_LEN + 6);
+					p = buf->data + buf->len;
 					*p++ = '"';
 					for (k = 0; k < UUID_LEN; k++)
 					{
@@ -399,43 +539,35 @@ key_to_json_by_hand(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 						*p++ = hex[u[k] & 0x0f];
 					}
 					*p++ = '"';
-					buf.len = p - buf.data;
+					buf->len = p - buf->data;
 				}
 				break;
 			case KEY_TEXT:
 				{
 					struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
 
-					append_json_string(&buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+					append_json_string(buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 				}
 				break;
 			case KEY_GENERIC:
 				elog(ERROR, "key column %d has no written form", i + 1);
 		}
 	}
-	appendStringInfoCharMacro(&buf, '}');
-	SET_VARSIZE(buf.data, buf.len);
-	return PointerGetDatum(buf.data);
+	appendStringInfoCharMacro(buf, '}');
 }
 
-/* The key of a row as a JSON object of its key columns. */
+/* The key of a row as a json datum. */
 static Datum
 key_to_json(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 {
-	Datum	   *values;
-	bool	   *nulls;
-	HeapTuple	keytuple;
-	int			i;
+	StringInfoData buf;
 
-	if (state->key_by_hand)
-		return key_to_json_by_hand(state, tuple, desc);
-
-	values = palloc(sizeof(Datum) * state->nkeys);
-	nulls = palloc(sizeof(bool) * state->nkeys);
-	for (i = 0; i < state->nkeys; i++)
-		values[i] = heap_getattr(tuple, state->keyattnums[i], desc, &nulls[i]);
-	keytuple = heap_form_tuple(state->keydesc, values, nulls);
-	return composite_to_json_datum(keytuple, state->keydesc);
+	/* A json datum is a text: the varlena header goes first. */
+	initStringInfo(&buf);
+	buf.len = VARHDRSZ;
+	append_key_json(state, &buf, tuple, desc);
+	SET_VARSIZE(buf.data, buf.len);
+	return PointerGetDatum(buf.data);
 }
 
 /* Whether two versions of a row have the same key, compared binary. */
@@ -461,53 +593,26 @@ same_key(CaptureState *state, HeapTuple a, HeapTuple b, TupleDesc desc)
 	return true;
 }
 
-/*
- * Open the log, locked until the end of the transaction.  Taking the lock
- * may let in an invalidation of the state: it is then rebuilt, under the
- * lock, which keeps the log's indexes from changing from here on.
+/* ------------------------------------------------------------------------
+ * Writing log rows
+ * ------------------------------------------------------------------------
  */
-static Relation
-capture_open_log(CaptureState *state, Relation rel, Trigger *trigger)
-{
-	for (;;)
-	{
-		Relation	logrel = table_open(state->logrelid, RowExclusiveLock);
 
-		if (state->valid)
-			return logrel;
-		table_close(logrel, NoLock);
-		while (!state->valid)
-			capture_state_build(state, rel, trigger);
-	}
-}
-
-/* Append one entry to the change log. */
+/* Insert one log row, with its index entries. */
 static void
-log_change(CaptureState *state, Relation rel, Trigger *trigger,
-		   Datum key, bool has_old_row, Datum old_row)
+log_insert(Datum *values, bool *nulls)
 {
-	Relation	logrel;
-	Datum		values[Natts_change_log];
-	bool		nulls[Natts_change_log] = {false};
+	Relation	logrel = log_open();
 	HeapTuple	tuple;
 	int			i;
-
-	logrel = capture_open_log(state, rel, trigger);
-
-	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(state->relid);
-	values[Anum_change_log_seq - 1] = Int64GetDatum(nextval_internal(state->seqrelid, false));
-	values[Anum_change_log_key - 1] = key;
-	values[Anum_change_log_old_row - 1] = old_row;
-	nulls[Anum_change_log_old_row - 1] = !has_old_row;
 
 	tuple = heap_form_tuple(RelationGetDescr(logrel), values, nulls);
 	simple_heap_insert(logrel, tuple);
 
-	for (i = 0; i < state->nindexes; i++)
+	for (i = 0; i < loginfo.nindexes; i++)
 	{
-		IndexInfo  *ii = state->indexinfos[i];
-		Relation	idx = index_open(state->indexoids[i], RowExclusiveLock);
+		IndexInfo  *ii = loginfo.indexinfos[i];
+		Relation	idx = index_open(loginfo.indexoids[i], RowExclusiveLock);
 		Datum		idxvalues[INDEX_MAX_KEYS];
 		bool		idxnulls[INDEX_MAX_KEYS];
 		int			k;
@@ -527,16 +632,384 @@ log_change(CaptureState *state, Relation rel, Trigger *trigger,
 	heap_freetuple(tuple);
 }
 
-/* TRUNCATE: log every row of the table as deleted, with its last values. */
+/*
+ * Write one log row of n entries of relid: keys, and for deletions their
+ * last values (old_rows NULL for upserts).  Deletions take the next value
+ * of the sequence, which orders the deletions of a key; upserts need none.
+ * In the 0.1 layout every entry is a row of its own.
+ */
 static void
-capture_truncate(CaptureState *state, Relation rel, Trigger *trigger)
+log_write(Oid relid, int n, Datum *keys, Datum *old_rows)
+{
+	Datum		values[Natts_change_log];
+	bool		nulls[Natts_change_log] = {false};
+	int			i;
+
+	loginfo_get();
+	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(relid);
+	nulls[Anum_change_log_seq - 1] = (old_rows == NULL);
+	nulls[Anum_change_log_old_rows - 1] = (old_rows == NULL);
+
+	if (loginfo.by_entry)
+	{
+		for (i = 0; i < n; i++)
+		{
+			values[Anum_change_log_seq - 1] = Int64GetDatum(nextval_internal(loginfo.seqrelid, false));
+			nulls[Anum_change_log_seq - 1] = false;
+			values[Anum_change_log_keys - 1] = keys[i];
+			if (old_rows)
+				values[Anum_change_log_old_rows - 1] = old_rows[i];
+			log_insert(values, nulls);
+		}
+		return;
+	}
+
+	if (old_rows)
+		values[Anum_change_log_seq - 1] = Int64GetDatum(nextval_internal(loginfo.seqrelid, false));
+	values[Anum_change_log_keys - 1] =
+		PointerGetDatum(construct_array(keys, n, JSONOID, -1, false, TYPALIGN_INT));
+	if (old_rows)
+		values[Anum_change_log_old_rows - 1] =
+			PointerGetDatum(construct_array(old_rows, n, JSONOID, -1, false, TYPALIGN_INT));
+	log_insert(values, nulls);
+	pfree(DatumGetPointer(values[Anum_change_log_keys - 1]));
+	if (old_rows)
+		pfree(DatumGetPointer(values[Anum_change_log_old_rows - 1]));
+}
+
+/* Write a batch of upserts and empty it. */
+static void
+upsert_batch_write(UpsertBatch *batch)
+{
+	Datum		values[Natts_change_log];
+	bool		nulls[Natts_change_log] = {false};
+	ArrayType  *keys;
+	Size		nbytes;
+
+	if (batch->nkeys == 0)
+		return;
+	loginfo_get();
+	if (loginfo.by_entry)
+	{
+		/* The 0.1 layout: a row per key. */
+		Datum	   *each = palloc(sizeof(Datum) * batch->nkeys);
+		char	   *p = batch->data.data;
+		int			i;
+
+		for (i = 0; i < batch->nkeys; i++)
+		{
+			each[i] = PointerGetDatum(p);
+			p += INTALIGN(VARSIZE(p));
+		}
+		log_write(batch->relid, batch->nkeys, each, NULL);
+		pfree(each);
+	}
+	else
+	{
+		/* The gathered keys are already the data of a json[] array. */
+		nbytes = ARR_OVERHEAD_NONULLS(1) + batch->data.len;
+		keys = (ArrayType *) palloc0(nbytes);
+		SET_VARSIZE(keys, nbytes);
+		keys->ndim = 1;
+		keys->dataoffset = 0;
+		keys->elemtype = JSONOID;
+		ARR_DIMS(keys)[0] = batch->nkeys;
+		ARR_LBOUND(keys)[0] = 1;
+		memcpy(ARR_DATA_PTR(keys), batch->data.data, batch->data.len);
+
+		values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+		values[Anum_change_log_relid - 1] = ObjectIdGetDatum(batch->relid);
+		nulls[Anum_change_log_seq - 1] = true;
+		values[Anum_change_log_keys - 1] = PointerGetDatum(keys);
+		nulls[Anum_change_log_old_rows - 1] = true;
+		log_insert(values, nulls);
+		pfree(keys);
+	}
+	batch->nkeys = 0;
+	resetStringInfo(&batch->data);
+}
+
+/* The open batch of relid in the current subtransaction, made if need be. */
+static UpsertBatch *
+upsert_batch_get(Oid relid)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	UpsertBatch *batch;
+	MemoryContext old;
+	int			i;
+
+	/* The current subtransaction's batches are the last ones. */
+	for (i = list_length(pending_upserts) - 1; i >= 0; i--)
+	{
+		batch = (UpsertBatch *) list_nth(pending_upserts, i);
+		if (batch->subid != subid)
+			break;
+		if (batch->relid == relid)
+			return batch;
+	}
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	batch = palloc(sizeof(UpsertBatch));
+	batch->subid = subid;
+	batch->relid = relid;
+	batch->nkeys = 0;
+	initStringInfo(&batch->data);
+	pending_upserts = lappend(pending_upserts, batch);
+	MemoryContextSwitchTo(old);
+	return batch;
+}
+
+/*
+ * Log an upsert of the row's key: gathered into the table's batch, which
+ * is written when full.
+ */
+static void
+log_upsert(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+{
+	UpsertBatch *batch;
+	StringInfo	buf;
+	int			start;
+	int			len;
+
+	loginfo_get();
+	if (loginfo.by_entry)
+	{
+		Datum		key = key_to_json(state, tuple, desc);
+
+		log_write(state->relid, 1, &key, NULL);
+		return;
+	}
+
+	batch = upsert_batch_get(state->relid);
+	buf = &batch->data;
+	start = buf->len;
+
+	/* A json varlena, as an element of the array: header, text, padding. */
+	enlargeStringInfo(buf, VARHDRSZ);
+	buf->len += VARHDRSZ;
+	append_key_json(state, buf, tuple, desc);
+	len = buf->len - start;
+	SET_VARSIZE(buf->data + start, len);
+	while (buf->len % sizeof(int32) != 0)
+		buf->data[buf->len++] = '\0';
+	buf->data[buf->len] = '\0';
+	batch->nkeys++;
+
+	if (buf->len > UPSERT_BATCH_BYTES)
+	{
+		if (batch->nkeys == 1)
+			upsert_batch_write(batch);
+		else
+		{
+			/* Write the others; this key starts the next row. */
+			int			elemlen = buf->len - start;
+			char	   *elem = palloc(elemlen);
+
+			memcpy(elem, buf->data + start, elemlen);
+			buf->len = start;
+			batch->nkeys--;
+			upsert_batch_write(batch);
+			appendBinaryStringInfo(buf, elem, elemlen);
+			batch->nkeys = 1;
+			pfree(elem);
+			if (buf->len > UPSERT_BATCH_BYTES)
+				upsert_batch_write(batch);
+		}
+	}
+}
+
+/* Log a deletion of the row's key with its last values, at once. */
+static void
+log_deletion(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+{
+	Datum		key = key_to_json(state, tuple, desc);
+	Datum		old_row = composite_to_json_datum(tuple, desc);
+
+	log_write(state->relid, 1, &key, &old_row);
+}
+
+/*
+ * Write the pending upserts of the current subtransaction (all of them,
+ * with all = true, at commit).
+ */
+static void
+capture_flush(bool all)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
+	while (pending_upserts != NIL)
+	{
+		UpsertBatch *batch = (UpsertBatch *) llast(pending_upserts);
+
+		if (!all && batch->subid != subid)
+			break;
+		upsert_batch_write(batch);
+		pending_upserts = list_delete_last(pending_upserts);
+		pfree(batch->data.data);
+		pfree(batch);
+	}
+}
+
+static void
+capture_ExecutorFinish(QueryDesc *queryDesc)
+{
+	if (prev_ExecutorFinish)
+		prev_ExecutorFinish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+
+	/* The statement's AFTER triggers have fired: write what they gathered. */
+	if (pending_upserts != NIL)
+		capture_flush(false);
+}
+
+static void
+capture_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* Deferred triggers have fired; nothing can change rows now. */
+			capture_flush(true);
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+		default:
+			/* The batches were in TopTransactionContext, gone or going. */
+			pending_upserts = NIL;
+			break;
+	}
+}
+
+static void
+capture_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			/* Its changes are gone: so are their batches. */
+			while (pending_upserts != NIL &&
+				   ((UpsertBatch *) llast(pending_upserts))->subid >= mySubid)
+			{
+				UpsertBatch *batch = (UpsertBatch *) llast(pending_upserts);
+
+				pending_upserts = list_delete_last(pending_upserts);
+				pfree(batch->data.data);
+				pfree(batch);
+			}
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			/* Its changes are its parent's now: so are their batches. */
+			foreach(lc, pending_upserts)
+			{
+				UpsertBatch *batch = (UpsertBatch *) lfirst(lc);
+
+				if (batch->subid == mySubid)
+					batch->subid = parentSubid;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+/* Set up the end-of-statement and end-of-transaction writes (_PG_init). */
+void
+capture_init(void)
+{
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = capture_ExecutorFinish;
+	RegisterXactCallback(capture_xact_callback, NULL);
+	RegisterSubXactCallback(capture_subxact_callback, NULL);
+}
+
+/*
+ * dataexport._capture_flush(): write the pending upserts of the current
+ * subtransaction now (unregister_entity, before it removes a table's log).
+ */
+Datum
+pgde_capture_flush(PG_FUNCTION_ARGS)
+{
+	capture_flush(false);
+	PG_RETURN_VOID();
+}
+
+/*
+ * Unpack one log row into the tuplestore as (seq, key, old_row) entries,
+ * in either layout.
+ */
+void
+capture_put_entries(TupleTableSlot *slot, Tuplestorestate *store, TupleDesc outdesc)
+{
+	Datum		values[3];
+	bool		nulls[3];
+	bool		keysnull;
+	bool		oldnull;
+	Datum		keys;
+	Datum		old_rows;
+	Datum	   *keyv;
+	Datum	   *oldv = NULL;
+	int			nkeys;
+	int			nold = 0;
+	int			i;
+
+	values[0] = slot_getattr(slot, Anum_change_log_seq, &nulls[0]);
+	keys = slot_getattr(slot, Anum_change_log_keys, &keysnull);
+	old_rows = slot_getattr(slot, Anum_change_log_old_rows, &oldnull);
+	if (keysnull)
+		return;
+
+	if (TupleDescAttr(slot->tts_tupleDescriptor, Anum_change_log_keys - 1)->atttypid == JSONOID)
+	{
+		values[1] = keys;
+		nulls[1] = false;
+		values[2] = old_rows;
+		nulls[2] = oldnull;
+		tuplestore_putvalues(store, outdesc, values, nulls);
+		return;
+	}
+
+	deconstruct_array(DatumGetArrayTypeP(keys), JSONOID, -1, false, TYPALIGN_INT,
+					  &keyv, NULL, &nkeys);
+	if (!oldnull)
+	{
+		deconstruct_array(DatumGetArrayTypeP(old_rows), JSONOID, -1, false, TYPALIGN_INT,
+						  &oldv, NULL, &nold);
+		if (nold != nkeys)
+			elog(ERROR, "change log row has %d keys and %d old rows", nkeys, nold);
+	}
+	for (i = 0; i < nkeys; i++)
+	{
+		values[1] = keyv[i];
+		nulls[1] = false;
+		values[2] = oldv ? oldv[i] : (Datum) 0;
+		nulls[2] = (oldv == NULL);
+		tuplestore_putvalues(store, outdesc, values, nulls);
+	}
+}
+
+/*
+ * TRUNCATE: log every row of the table as deleted, with its last values,
+ * in rows of many entries.
+ */
+static void
+capture_truncate(CaptureState *state, Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "dataexport truncate row",
-												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext batchcxt = AllocSetContextCreate(CurrentMemoryContext,
+												   "dataexport truncate batch",
+												   ALLOCSET_DEFAULT_SIZES);
+	Datum	   *keys = palloc(sizeof(Datum) * TRUNCATE_BATCH_ROWS);
+	Datum	   *old_rows = palloc(sizeof(Datum) * TRUNCATE_BATCH_ROWS);
+	int			n = 0;
+	Size		bytes = 0;
 	HeapTuple	tuple;
 
 	/*
@@ -548,15 +1021,29 @@ capture_truncate(CaptureState *state, Relation rel, Trigger *trigger)
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(rowcxt);
-		log_change(state, rel, trigger, key_to_json(state, tuple, desc), true,
-				   composite_to_json_datum(tuple, desc));
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
+		old = MemoryContextSwitchTo(batchcxt);
+		keys[n] = key_to_json(state, tuple, desc);
+		old_rows[n] = composite_to_json_datum(tuple, desc);
+		bytes += VARSIZE(DatumGetPointer(keys[n])) + VARSIZE(DatumGetPointer(old_rows[n]));
+		n++;
+		if (n == TRUNCATE_BATCH_ROWS || bytes >= TRUNCATE_BATCH_BYTES)
+		{
+			log_write(state->relid, n, keys, old_rows);
+			n = 0;
+			bytes = 0;
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(batchcxt);
+		}
+		else
+			MemoryContextSwitchTo(old);
 	}
+	if (n > 0)
+		log_write(state->relid, n, keys, old_rows);
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(batchcxt);
+	pfree(keys);
+	pfree(old_rows);
 }
 
 Datum
@@ -582,7 +1069,7 @@ pgde_capture(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
-		capture_truncate(state, rel, trigger);
+		capture_truncate(state, rel);
 		return PointerGetDatum(NULL);
 	}
 
@@ -592,23 +1079,17 @@ pgde_capture(PG_FUNCTION_ARGS)
 				 errmsg("dataexport._capture() must fire AFTER ... FOR EACH ROW or BEFORE TRUNCATE")));
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		log_change(state, rel, trigger,
-				   key_to_json(state, trigdata->tg_trigtuple, desc), false, (Datum) 0);
+		log_upsert(state, trigdata->tg_trigtuple, desc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		log_change(state, rel, trigger,
-				   key_to_json(state, trigdata->tg_trigtuple, desc), true,
-				   composite_to_json_datum(trigdata->tg_trigtuple, desc));
+		log_deletion(state, trigdata->tg_trigtuple, desc);
 	else if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
 		HeapTuple	oldtuple = trigdata->tg_trigtuple;
 		HeapTuple	newtuple = trigdata->tg_newtuple;
 
 		if (!same_key(state, oldtuple, newtuple, desc))
-			log_change(state, rel, trigger,
-					   key_to_json(state, oldtuple, desc), true,
-					   composite_to_json_datum(oldtuple, desc));
-		log_change(state, rel, trigger,
-				   key_to_json(state, newtuple, desc), false, (Datum) 0);
+			log_deletion(state, oldtuple, desc);
+		log_upsert(state, newtuple, desc);
 	}
 
 	return PointerGetDatum(NULL);

@@ -53,6 +53,7 @@
 #include "utils/xid8.h"
 
 #include "api.h"
+#include "capture.h"
 #include "destinations.h"
 #include "file_store.h"
 #include "job_runner.h"
@@ -171,6 +172,9 @@ collect_changes(Relation logrel, Relation logidx, Oid relid, uint64 txid,
 	ScanKeyData keys[2];
 	IndexScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(logrel, NULL);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "dataexport change log row",
+												 ALLOCSET_DEFAULT_SIZES);
 
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	ScanKeyInit(&keys[1], 2,
@@ -182,18 +186,18 @@ collect_changes(Relation logrel, Relation logidx, Oid relid, uint64 txid,
 	index_rescan(scan, keys, 2, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		Datum		values[3];
-		bool		nulls[3];
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
-		/* change_log: txid, relid, seq, key, old_row */
-		values[0] = slot_getattr(slot, 3, &nulls[0]);
-		values[1] = slot_getattr(slot, 4, &nulls[1]);
-		values[2] = slot_getattr(slot, 5, &nulls[2]);
-		tuplestore_putvalues(store, outdesc, values, nulls);
+		/* A log row holds many entries (capture.c). */
+		old = MemoryContextSwitchTo(rowcxt);
+		capture_put_entries(slot, store, outdesc);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
 }
 
 /*

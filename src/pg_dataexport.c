@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "capture.h"
 #include "pg_dataexport.h"
 #include "worker.h"
 
@@ -214,6 +215,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("dataexport");
+
+	capture_init();
 
 	if (process_shared_preload_libraries_in_progress)
 		worker_register_launcher();

@@ -18,20 +18,23 @@ CREATE TABLE dataexport.entity (
     registered_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The change log written by the capture trigger (capture.c).  One row per
--- changed key: txid is the top-level transaction that changed it, key its key
--- columns as a JSON object, old_row the row's last values when the key went
--- away (DELETE, TRUNCATE, or an UPDATE that changed the key).  seq orders the
--- changes of one key.  Which rows a job exports is decided by transaction
--- snapshots over txid (job_runner.c), never by seq or by time.
+-- The change log written by the capture trigger (capture.c).  Each row holds
+-- entries of one table changed by one top-level transaction (txid): keys,
+-- the changed keys as JSON objects of the key columns, and for deletions
+-- old_rows, each key's last values, in the same order (DELETE, TRUNCATE,
+-- or an UPDATE that changed the key).  A row without old_rows lists
+-- upserts (INSERT, UPDATE), dozens of keys to a row.  seq orders the
+-- deletions of a key; upserts have none.  Which rows a job exports is
+-- decided by transaction snapshots over txid (job_runner.c), never by seq
+-- or by time.
 CREATE SEQUENCE dataexport.change_seq;
 
 CREATE TABLE dataexport.change_log (
     txid     xid8   NOT NULL,
     relid    oid    NOT NULL,
-    seq      bigint NOT NULL,
-    key      json   NOT NULL,
-    old_row  json
+    seq      bigint,
+    keys     json[] NOT NULL,
+    old_rows json[]
 );
 CREATE INDEX change_log_relid_txid ON dataexport.change_log (relid, txid);
 

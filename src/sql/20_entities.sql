@@ -8,6 +8,11 @@
 CREATE FUNCTION dataexport._capture() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pgde_capture' LANGUAGE C;
 
+-- Write the upserts the trigger has gathered in this subtransaction and not
+-- yet written (it writes them at the end of each statement at the latest).
+CREATE FUNCTION dataexport._capture_flush() RETURNS void
+    AS 'MODULE_PATHNAME', 'pgde_capture_flush' LANGUAGE C;
+
 -- Register a table as an entity type and start tracking its changes.
 CREATE FUNCTION dataexport.register_entity(entity_type text, relation regclass,
                                            key_columns text[] DEFAULT NULL)
@@ -175,6 +180,9 @@ BEGIN
         EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture ON %s', ent.relid::regclass);
         EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture_truncate ON %s', ent.relid::regclass);
     END IF;
+    -- Changes of this transaction not yet in the log would land after the
+    -- log's rows are removed.
+    PERFORM dataexport._capture_flush();
     DELETE FROM dataexport.change_log l WHERE l.relid = ent.relid;
     DELETE FROM dataexport.entity e WHERE e.entity_type = p_entity_type;
 END
