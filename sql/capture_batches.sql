@@ -98,6 +98,18 @@ COPY cb FROM stdin;
 RELEASE t;
 COMMIT;
 SELECT * FROM cb_log('cb');
+-- A parallel query after a COPY in the same transaction: the keys still
+-- reach the log (nothing is written while in parallel mode).
+SELECT cb_clear();
+BEGIN;
+COPY cb FROM stdin;
+4051	copied
+\.
+SET LOCAL force_parallel_mode = on;
+SET LOCAL parallel_setup_cost = 0;
+SELECT count(*) FROM cb WHERE id = 4051;
+COMMIT;
+SELECT * FROM cb_log('cb');
 -- A transaction rolled back leaves nothing, whether its keys were written
 -- yet or not.
 SELECT cb_clear();

@@ -859,8 +859,12 @@ capture_ExecutorFinish(QueryDesc *queryDesc)
 	else
 		standard_ExecutorFinish(queryDesc);
 
-	/* The statement's AFTER triggers have fired: write what they gathered. */
-	if (pending_upserts != NIL)
+	/*
+	 * The statement's AFTER triggers have fired: write what they gathered.
+	 * Not from a query run in parallel mode (a SELECT after a COPY, say),
+	 * which may not insert: its end or the commit will.
+	 */
+	if (pending_upserts != NIL && !IsInParallelMode())
 		capture_flush(false);
 }
 
