@@ -44,8 +44,8 @@ $(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
 
 # Each of these does its own setup on a fresh Debian 12 machine (see
-# doc/packaging.md): missing packages, a private PostgreSQL install in a
-# temporary directory, an unprivileged user.  They never touch the system's
+# README.md, "Try it" and "Run the tests"): missing packages, a private
+# PostgreSQL install in a temporary directory, an unprivileged user.  They never touch the system's
 # PostgreSQL.
 .PHONY: demo test bench soak
 demo:
