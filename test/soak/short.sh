@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test/soak/short.sh: the soak in under two minutes, for `make test`.
+# test/soak/short.sh: the soak in about two minutes, for `make test`.
 #
 # The same soak as `make soak` (test/soak/soak.sh; doc/soak.md), shorter:
-# 70 seconds of writers and exports on a smaller data set, each fault once
+# 85 seconds of writers and exports on a smaller data set, each fault once
 # (kill -9 of the export's backend, of the postmaster alone, of the whole
 # server; the store made read-only; the store full, as root; a table dropped
 # while its schedule runs), then every job's files replayed and compared.
@@ -17,7 +17,10 @@
 # its work directory and port.  Any SOAK_* variable of soak.sh may be set
 # to change the run.
 set -u
-export SOAK_SECONDS=${SOAK_SECONDS:-70}
+# 85 s: six faults, each followed by a pause of 2.5 to 7.5 s, took 60 to 75 s
+# of a 70 s load, and one kind was now and then left out (a failure, since
+# every kind is required).
+export SOAK_SECONDS=${SOAK_SECONDS:-85}
 export SOAK_CLIENTS=${SOAK_CLIENTS:-4}
 export SOAK_EVT_ROWS=${SOAK_EVT_ROWS:-10000}
 export SOAK_M3TER_ACCOUNTS=${SOAK_M3TER_ACCOUNTS:-100}
