@@ -22,7 +22,8 @@
  * from its snapshots which rows are new to it (job_runner.c), and holds many
  * entries: keys json[] and, for deletions, old_rows json[].  Upserts are
  * gathered per table and written as one row of dozens of keys, at the end
- * of the statement at the latest; deletions are written at once, with the
+ * of the statement (COPY FROM's, whose triggers fire outside the executor,
+ * at the latest before commit); deletions are written at once, with the
  * next value of change_seq, which orders the deletions of one key.
  *
  * This file must not decide what a job exports; it only records changes.
@@ -791,6 +792,7 @@ log_upsert(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 	append_key_json(state, buf, tuple, desc);
 	len = buf->len - start;
 	SET_VARSIZE(buf->data + start, len);
+	enlargeStringInfo(buf, sizeof(int32));
 	while (buf->len % sizeof(int32) != 0)
 		buf->data[buf->len++] = '\0';
 	buf->data[buf->len] = '\0';
