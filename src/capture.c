@@ -634,57 +634,62 @@ log_insert(Datum *values, bool *nulls)
 }
 
 /*
- * Write one log row of n entries of relid: keys, and for deletions their
- * last values (old_rows NULL for upserts).  Deletions take the next value
- * of the sequence, which orders the deletions of a key; upserts need none.
- * In the 0.1 layout every entry is a row of its own.
+ * Insert one log row of relid: keys, and old_rows (or none: upserts).  A
+ * row of deletions takes the next value of the sequence, which orders the
+ * deletions of a key; upserts need none (the 0.1 layout gives every row
+ * one).
+ */
+static void
+log_row(Oid relid, Datum keys, Datum old_rows, bool has_old_rows)
+{
+	Datum		values[Natts_change_log];
+	bool		nulls[Natts_change_log] = {false};
+	bool		with_seq = has_old_rows || loginfo.by_entry;
+
+	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(relid);
+	values[Anum_change_log_seq - 1] =
+		with_seq ? Int64GetDatum(nextval_internal(loginfo.seqrelid, false)) : (Datum) 0;
+	nulls[Anum_change_log_seq - 1] = !with_seq;
+	values[Anum_change_log_keys - 1] = keys;
+	values[Anum_change_log_old_rows - 1] = old_rows;
+	nulls[Anum_change_log_old_rows - 1] = !has_old_rows;
+	log_insert(values, nulls);
+}
+
+/*
+ * Write n entries of relid: keys, and for deletions their last values
+ * (old_rows NULL for upserts), as one log row; in the 0.1 layout, a row
+ * each.
  */
 static void
 log_write(Oid relid, int n, Datum *keys, Datum *old_rows)
 {
-	Datum		values[Natts_change_log];
-	bool		nulls[Natts_change_log] = {false};
+	ArrayType  *keyarr;
+	ArrayType  *oldarr = NULL;
 	int			i;
 
 	loginfo_get();
-	values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	values[Anum_change_log_relid - 1] = ObjectIdGetDatum(relid);
-	nulls[Anum_change_log_seq - 1] = (old_rows == NULL);
-	nulls[Anum_change_log_old_rows - 1] = (old_rows == NULL);
-
 	if (loginfo.by_entry)
 	{
 		for (i = 0; i < n; i++)
-		{
-			values[Anum_change_log_seq - 1] = Int64GetDatum(nextval_internal(loginfo.seqrelid, false));
-			nulls[Anum_change_log_seq - 1] = false;
-			values[Anum_change_log_keys - 1] = keys[i];
-			if (old_rows)
-				values[Anum_change_log_old_rows - 1] = old_rows[i];
-			log_insert(values, nulls);
-		}
+			log_row(relid, keys[i], old_rows ? old_rows[i] : (Datum) 0, old_rows != NULL);
 		return;
 	}
 
+	keyarr = construct_array(keys, n, JSONOID, -1, false, TYPALIGN_INT);
 	if (old_rows)
-		values[Anum_change_log_seq - 1] = Int64GetDatum(nextval_internal(loginfo.seqrelid, false));
-	values[Anum_change_log_keys - 1] =
-		PointerGetDatum(construct_array(keys, n, JSONOID, -1, false, TYPALIGN_INT));
-	if (old_rows)
-		values[Anum_change_log_old_rows - 1] =
-			PointerGetDatum(construct_array(old_rows, n, JSONOID, -1, false, TYPALIGN_INT));
-	log_insert(values, nulls);
-	pfree(DatumGetPointer(values[Anum_change_log_keys - 1]));
-	if (old_rows)
-		pfree(DatumGetPointer(values[Anum_change_log_old_rows - 1]));
+		oldarr = construct_array(old_rows, n, JSONOID, -1, false, TYPALIGN_INT);
+	log_row(relid, PointerGetDatum(keyarr), PointerGetDatum(oldarr), old_rows != NULL);
+	pfree(keyarr);
+	if (oldarr)
+		pfree(oldarr);
 }
 
 /* Write a batch of upserts and empty it. */
 static void
 upsert_batch_write(UpsertBatch *batch)
 {
-	Datum		values[Natts_change_log];
-	bool		nulls[Natts_change_log] = {false};
 	ArrayType  *keys;
 	Size		nbytes;
 
@@ -718,13 +723,7 @@ upsert_batch_write(UpsertBatch *batch)
 		ARR_DIMS(keys)[0] = batch->nkeys;
 		ARR_LBOUND(keys)[0] = 1;
 		memcpy(ARR_DATA_PTR(keys), batch->data.data, batch->data.len);
-
-		values[Anum_change_log_txid - 1] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-		values[Anum_change_log_relid - 1] = ObjectIdGetDatum(batch->relid);
-		nulls[Anum_change_log_seq - 1] = true;
-		values[Anum_change_log_keys - 1] = PointerGetDatum(keys);
-		nulls[Anum_change_log_old_rows - 1] = true;
-		log_insert(values, nulls);
+		log_row(batch->relid, PointerGetDatum(keys), (Datum) 0, false);
 		pfree(keys);
 	}
 	batch->nkeys = 0;
@@ -831,6 +830,17 @@ log_deletion(CaptureState *state, HeapTuple tuple, TupleDesc desc)
 	log_write(state->relid, 1, &key, &old_row);
 }
 
+/* Forget the last pending batch (written or not). */
+static void
+pending_drop_last(void)
+{
+	UpsertBatch *batch = (UpsertBatch *) llast(pending_upserts);
+
+	pending_upserts = list_delete_last(pending_upserts);
+	pfree(batch->data.data);
+	pfree(batch);
+}
+
 /*
  * Write the pending upserts of the current subtransaction (all of them,
  * with all = true, at commit).
@@ -847,9 +857,7 @@ capture_flush(bool all)
 		if (!all && batch->subid != subid)
 			break;
 		upsert_batch_write(batch);
-		pending_upserts = list_delete_last(pending_upserts);
-		pfree(batch->data.data);
-		pfree(batch);
+		pending_drop_last();
 	}
 }
 
@@ -863,8 +871,9 @@ capture_ExecutorFinish(QueryDesc *queryDesc)
 
 	/*
 	 * The statement's AFTER triggers have fired: write what they gathered.
-	 * Not from a query run in parallel mode (a SELECT after a COPY, say),
-	 * which may not insert: its end or the commit will.
+	 * Never while in parallel mode, where inserts are refused (PostgreSQL
+	 * 15 leaves it before ExecutorFinish; the check keeps us from relying
+	 * on that): the next statement's end or the commit writes them.
 	 */
 	if (pending_upserts != NIL && !IsInParallelMode())
 		capture_flush(false);
@@ -901,13 +910,7 @@ capture_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			/* Its changes are gone: so are their batches. */
 			while (pending_upserts != NIL &&
 				   ((UpsertBatch *) llast(pending_upserts))->subid >= mySubid)
-			{
-				UpsertBatch *batch = (UpsertBatch *) llast(pending_upserts);
-
-				pending_upserts = list_delete_last(pending_upserts);
-				pfree(batch->data.data);
-				pfree(batch);
-			}
+				pending_drop_last();
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
 			/* Its changes are its parent's now: so are their batches. */
