@@ -59,7 +59,6 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "utils/uuid.h"
 #include "utils/xid8.h"
 
 #include "api.h"
@@ -523,25 +522,7 @@ append_key_json(CaptureState *state, StringInfo buf, HeapTuple tuple, TupleDesc 
 				buf->len += pg_lltoa(DatumGetInt64(value), buf->data + buf->len);
 				break;
 			case KEY_UUID:
-				{
-					static const char hex[] = "0123456789abcdef";
-					const unsigned char *u = DatumGetUUIDP(value)->data;
-					char	   *p;
-					int			k;
-
-					enlargeStringInfo(buf, 2 * UUID_LEN + 6);
-					p = buf->data + buf->len;
-					*p++ = '"';
-					for (k = 0; k < UUID_LEN; k++)
-					{
-						if (k == 4 || k == 6 || k == 8 || k == 10)
-							*p++ = '-';
-						*p++ = hex[u[k] >> 4];
-						*p++ = hex[u[k] & 0x0f];
-					}
-					*p++ = '"';
-					buf->len = p - buf->data;
-				}
+				append_uuid(buf, value, true);
 				break;
 			case KEY_TEXT:
 				{

@@ -96,6 +96,9 @@ extern void value_append(StringInfo buf, const ColumnFormat *col,
  */
 extern void append_json_string(StringInfo buf, const char *s, int len);
 
+/* Append a uuid as uuid_out writes it; as a JSON string if json. */
+extern void append_uuid(StringInfo buf, Datum value, bool json);
+
 /*
  * Pin the settings that type output functions read (TimeZone = UTC,
  * DateStyle = ISO, IntervalStyle = iso_8601, extra_float_digits = 1,
