@@ -9,7 +9,7 @@
 # so that each concept's SQL is read (and reviewed) on its own.
 
 EXTENSION  = pg_dataexport
-EXTVERSION = 0.2
+EXTVERSION = 0.3
 MODULE_big = pg_dataexport
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
@@ -47,7 +47,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 # README.md, "Try it" and "Run the tests"): missing packages, a private
 # PostgreSQL install in a temporary directory, an unprivileged user.  They never touch the system's
 # PostgreSQL.
-.PHONY: demo test bench soak
+.PHONY: demo test bench bench-instructions soak
 demo:
 	bash test/demo.sh
 
@@ -56,6 +56,9 @@ test:
 
 bench:
 	bash test/bench/run.sh
+
+bench-instructions:
+	bash test/bench/instructions.sh
 
 soak:
 	bash test/soak/run.sh
