@@ -1,10 +1,14 @@
 -- ALTER EXTENSION pg_dataexport UPDATE from 0.1 to 0.2, which changed the
--- change log's layout (0.1: one change a row; 0.2: many a row).  A database
--- still on 0.1 keeps working with the new library until it is updated: its
--- changes are captured in the 0.1 layout and its jobs read them.  The update
--- converts the log in place; the jobs before and after it, replayed, give
--- exactly the table; and the updated schema is the one a fresh install of
--- 0.2 has (this database's, installed by pg_regress).
+-- change log's layout (0.1: one change a row; 0.2: many a row), then to
+-- 0.3, which changed the capture triggers (0.2: one AFTER INSERT OR UPDATE
+-- OR DELETE trigger; 0.3: the INSERT trigger captures in its WHEN
+-- condition) and dropped the log's index.  A database on an older version keeps working with the
+-- new library until it is updated: its changes are captured as that
+-- version did and its jobs read them.  The first update converts the log in
+-- place, the second replaces the triggers; the jobs before, between and
+-- after them, replayed, give exactly the table; and the updated schema is
+-- the one a fresh install of 0.3 has (this database's, installed by
+-- pg_regress).
 
 SELECT current_database() AS regress_db \gset
 -- One line per object of the extension's schema: columns, functions (with
@@ -90,7 +94,43 @@ SELECT dataexport.run_schedule_now(:sid) AS j3 \gset
 CALL dataexport.run_pending();
 SELECT status, rows_exported FROM dataexport.jobs WHERE job_id = :j3;
 
--- The three jobs replayed in order onto an empty copy give the table.
+-- On 0.2 with the new library: the 0.2 trigger, one for every row event.
+SELECT tgname, tgtype, tgqual IS NOT NULL AS has_when FROM pg_trigger
+ WHERE tgrelid = 'up'::regclass ORDER BY tgname;
+-- Changes left in the log across the update, by the 0.2 trigger.
+UPDATE up SET v = 'before 0.3' WHERE id BETWEEN 60 AND 64;
+UPDATE up SET id = 3000 WHERE id = 65;
+DELETE FROM up WHERE id = 66;
+
+ALTER EXTENSION pg_dataexport UPDATE TO '0.3';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_dataexport';
+-- The 0.3 triggers, as register_entity makes them on a fresh table.
+CREATE TABLE fresh (LIKE up INCLUDING ALL);
+SELECT dataexport.register_entity('FRESH', 'fresh');
+SELECT tgname, tgtype, tgqual IS NOT NULL AS has_when FROM pg_trigger
+ WHERE tgrelid = 'up'::regclass ORDER BY tgname;
+SELECT u.tgname, regexp_replace(pg_get_triggerdef(u.oid), '\mup\M', 'fresh', 'g') = pg_get_triggerdef(f.oid)
+           AS same_as_fresh
+  FROM pg_trigger u JOIN pg_trigger f ON f.tgname = u.tgname AND f.tgrelid = 'fresh'::regclass
+ WHERE u.tgrelid = 'up'::regclass ORDER BY 1;
+SELECT dataexport.unregister_entity('FRESH');
+DROP TABLE fresh;
+
+-- On 0.3: the upserts gathered by the WHEN conditions, a key change and a
+-- deletion by the triggers.
+BEGIN;
+INSERT INTO up SELECT i, 'v' || i FROM generate_series(400, 450) i;
+UPDATE up SET v = 'on 0.3' WHERE id BETWEEN 70 AND 79;
+SELECT count(*) AS log_rows, sum(cardinality(keys)) AS entries, count(old_rows) AS deletions
+  FROM dataexport.change_log WHERE txid = pg_current_xact_id();
+COMMIT;
+UPDATE up SET id = 4000 WHERE id = 80;
+DELETE FROM up WHERE id = 81;
+SELECT dataexport.run_schedule_now(:sid) AS j4 \gset
+CALL dataexport.run_pending();
+SELECT status, rows_exported FROM dataexport.jobs WHERE job_id = :j4;
+
+-- The four jobs replayed in order onto an empty copy give the table.
 CREATE TABLE mirror (id integer PRIMARY KEY, v text);
 DO $$
 DECLARE

@@ -164,38 +164,64 @@ bad:
 			 errmsg("invalid snapshot \"%s\"", text)));
 }
 
-/* Add the visible log entries of relid with txid >= from (or == from). */
-static void
-collect_changes(Relation logrel, Relation logidx, Oid relid, uint64 txid,
-				bool equal, Tuplestorestate *store, TupleDesc outdesc)
+/* Whether txid is one of the previous snapshot's, that is, already exported. */
+static bool
+seen_by(SnapshotBounds *prev, uint64 txid)
 {
-	ScanKeyData keys[2];
-	IndexScanDesc scan;
+	int			i;
+
+	/*
+	 * Invisible in the previous snapshot: txid >= its xmax, or one of the
+	 * transactions it saw in progress (all of which lie below its xmax).
+	 */
+	if (txid >= prev->xmax)
+		return false;
+	for (i = 0; i < prev->nxip; i++)
+		if (prev->xip[i] == txid)
+			return false;
+	return true;
+}
+
+/*
+ * Add the log entries of relid that the active snapshot sees and prev did
+ * not.  The log has no index, so that writing it costs the writers less
+ * (capture.c): it is read whole, once per table and job.  It holds only the
+ * changes some schedule has yet to export (capture_prune).
+ */
+static void
+collect_changes(Relation logrel, Oid relid, SnapshotBounds *prev,
+				Tuplestorestate *store, TupleDesc outdesc)
+{
+	TableScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(logrel, NULL);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "dataexport change log row",
 												 ALLOCSET_DEFAULT_SIZES);
+	ScanKeyData key;
 
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&keys[1], 2,
-				equal ? BTEqualStrategyNumber : BTGreaterEqualStrategyNumber,
-				equal ? F_XID8EQ : F_XID8GE,
-				FullTransactionIdGetDatum(FullTransactionIdFromU64(txid)));
-
-	scan = index_beginscan(logrel, logidx, GetActiveSnapshot(), 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	ScanKeyInit(&key, 2, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = table_beginscan(logrel, GetActiveSnapshot(), 1, &key);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
+		bool		isnull;
+		Datum		relid_datum = slot_getattr(slot, 2, &isnull);
+		Datum		txid_datum;
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+		if (isnull || DatumGetObjectId(relid_datum) != relid)
+			continue;
+		txid_datum = slot_getattr(slot, 1, &isnull);
+		if (isnull ||
+			seen_by(prev, U64FromFullTransactionId(DatumGetFullTransactionId(txid_datum))))
+			continue;
 		/* A log row holds many entries (capture.c). */
 		old = MemoryContextSwitchTo(rowcxt);
 		capture_put_entries(slot, store, outdesc);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}
-	index_endscan(scan);
+	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextDelete(rowcxt);
 }
@@ -215,9 +241,7 @@ pgde_changes(PG_FUNCTION_ARGS)
 	Oid			relid;
 	SnapshotBounds prev;
 	Relation	logrel;
-	Relation	logidx;
 	Oid			nspid;
-	int			i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -239,19 +263,7 @@ pgde_changes(PG_FUNCTION_ARGS)
 
 	nspid = get_namespace_oid(DATAEXPORT_SCHEMA, false);
 	logrel = table_open(get_relname_relid("change_log", nspid), AccessShareLock);
-	logidx = index_open(get_relname_relid("change_log_relid_txid", nspid), AccessShareLock);
-
-	/*
-	 * Invisible in the previous snapshot: txid >= its xmax, or one of the
-	 * transactions it saw in progress (all of which lie below its xmax).
-	 */
-	collect_changes(logrel, logidx, relid, prev.xmax, false,
-					rsinfo->setResult, rsinfo->setDesc);
-	for (i = 0; i < prev.nxip; i++)
-		collect_changes(logrel, logidx, relid, prev.xip[i], true,
-						rsinfo->setResult, rsinfo->setDesc);
-
-	index_close(logidx, AccessShareLock);
+	collect_changes(logrel, relid, &prev, rsinfo->setResult, rsinfo->setDesc);
 	table_close(logrel, AccessShareLock);
 	return (Datum) 0;
 }

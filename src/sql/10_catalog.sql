@@ -26,7 +26,10 @@ CREATE TABLE dataexport.entity (
 -- upserts (INSERT, UPDATE), dozens of keys to a row.  seq orders the
 -- deletions of a key; upserts have none.  Which rows a job exports is
 -- decided by transaction snapshots over txid (job_runner.c), never by seq
--- or by time.
+-- or by time.  The log has no index: an index entry per log row cost a
+-- single-row write as much as the log row itself, and a job reads the log
+-- whole, once per table, which pruning keeps to the changes some schedule
+-- has yet to export.
 CREATE SEQUENCE dataexport.change_seq;
 
 CREATE TABLE dataexport.change_log (
@@ -36,7 +39,6 @@ CREATE TABLE dataexport.change_log (
     keys     json[] NOT NULL,
     old_rows json[]
 );
-CREATE INDEX change_log_relid_txid ON dataexport.change_log (relid, txid);
 
 -- Destinations (SPEC section 8).
 CREATE TABLE dataexport.destination (

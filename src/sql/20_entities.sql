@@ -3,10 +3,19 @@
 -- Entity types (SPEC section 3)
 -- ---------------------------------------------------------------------------
 
--- The capture trigger (capture.c): AFTER INSERT/UPDATE/DELETE FOR EACH ROW and
--- BEFORE TRUNCATE FOR EACH STATEMENT on every registered table.
+-- The capture triggers (capture.c) on every registered table: AFTER INSERT
+-- and AFTER UPDATE OR DELETE FOR EACH ROW, BEFORE TRUNCATE FOR EACH
+-- STATEMENT.  Their arguments are the key columns.
 CREATE FUNCTION dataexport._capture() RETURNS trigger
     AS 'MODULE_PATHNAME', 'pgde_capture' LANGUAGE C;
+
+-- The WHEN condition of the INSERT trigger, which captures the row's key
+-- itself as soon as the row is written, and is false, so that PostgreSQL
+-- neither queues the trigger nor fetches the row again (capture.c).  Open
+-- to every role, since every writer evaluates it; it checks that its caller
+-- may insert into the table and passes its key columns.
+CREATE FUNCTION dataexport._capture_insert(relation regclass, VARIADIC key "any")
+RETURNS boolean AS 'MODULE_PATHNAME', 'pgde_capture_insert' LANGUAGE C VOLATILE;
 
 -- Write the upserts the trigger has gathered in this subtransaction and not
 -- yet written (it writes them at the end of each statement at the latest).
@@ -114,6 +123,11 @@ BEGIN
             END IF;
             keys := keys || col::name;
         END LOOP;
+        IF cardinality(keys) > 32 THEN
+            RAISE EXCEPTION 'key_columns names % columns', cardinality(keys)
+                USING ERRCODE = '54011',
+                      HINT = 'A key has at most 32 columns, as a primary key does.';
+        END IF;
     END IF;
 
     IF EXISTS (SELECT 1 FROM pg_attribute a
@@ -128,15 +142,52 @@ BEGIN
     INSERT INTO dataexport.entity (entity_type, relation, key_columns)
     VALUES (p_entity_type, p_relation, keys);
 
-    -- The trigger's arguments are the key columns: the trigger needs no
-    -- catalog look-up per statement.
-    SELECT string_agg(quote_literal(k), ', ') INTO col FROM unnest(keys) AS k;
+    PERFORM dataexport._capture_triggers_create(p_relation, keys);
+END
+$$;
+
+-- The capture triggers of a table whose key is keys.  The triggers'
+-- arguments are the key columns, so that the trigger needs no catalog
+-- look-up per statement; the WHEN condition of INSERT is given the key
+-- columns of the row (capture.c).
+CREATE FUNCTION dataexport._capture_triggers_create(p_relation regclass, keys name[])
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    args text;
+    news text;
+BEGIN
+    SELECT string_agg(quote_literal(k), ', ' ORDER BY o),
+           string_agg('NEW.' || quote_ident(k), ', ' ORDER BY o)
+      INTO args, news
+      FROM unnest(keys) WITH ORDINALITY AS u(k, o);
+    EXECUTE format('CREATE TRIGGER dataexport_capture_insert'
+                   ' AFTER INSERT ON %s FOR EACH ROW'
+                   ' WHEN (dataexport._capture_insert(%L::pg_catalog.regclass, %s))'
+                   ' EXECUTE FUNCTION dataexport._capture(%s)',
+                   p_relation, p_relation::text, news, args);
     EXECUTE format('CREATE TRIGGER dataexport_capture'
-                   ' AFTER INSERT OR UPDATE OR DELETE ON %s'
-                   ' FOR EACH ROW EXECUTE FUNCTION dataexport._capture(%s)', p_relation, col);
+                   ' AFTER UPDATE OR DELETE ON %s FOR EACH ROW'
+                   ' EXECUTE FUNCTION dataexport._capture(%s)', p_relation, args);
     EXECUTE format('CREATE TRIGGER dataexport_capture_truncate'
-                   ' BEFORE TRUNCATE ON %s'
-                   ' FOR EACH STATEMENT EXECUTE FUNCTION dataexport._capture(%s)', p_relation, col);
+                   ' BEFORE TRUNCATE ON %s FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION dataexport._capture(%s)', p_relation, args);
+END
+$$;
+
+-- Drop the capture triggers of a table: those of this version and of 0.2
+-- (whose dataexport_capture fired on INSERT too).
+CREATE FUNCTION dataexport._capture_triggers_drop(p_relation regclass)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t name;
+BEGIN
+    FOR t IN SELECT tg.tgname FROM pg_trigger tg
+               WHERE tg.tgrelid = p_relation
+                 AND tg.tgname IN ('dataexport_capture', 'dataexport_capture_insert',
+                                   'dataexport_capture_truncate')
+               ORDER BY tg.tgname LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', t, p_relation);
+    END LOOP;
 END
 $$;
 
@@ -177,8 +228,7 @@ BEGIN
     END IF;
 
     IF ent.relowner IS NOT NULL THEN
-        EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture ON %s', ent.relid::regclass);
-        EXECUTE format('DROP TRIGGER IF EXISTS dataexport_capture_truncate ON %s', ent.relid::regclass);
+        PERFORM dataexport._capture_triggers_drop(ent.relid::regclass);
     END IF;
     -- Changes of this transaction not yet in the log would land after the
     -- log's rows are removed.

@@ -18,7 +18,9 @@
 -- _is_superuser, _may_use_destination, _timing_next; they reveal nothing a
 -- role cannot see in pg_roles) or because every owner's export calls it
 -- (_changes, which answers only the export job running in the same backend,
--- and checks SELECT on the table).  The capture trigger
+-- and checks SELECT on the table), or because every write to a registered
+-- table evaluates it (_capture_insert: the INSERT capture trigger's WHEN
+-- condition, which checks that the caller may insert into the table).  The capture trigger
 -- function is closed: a trigger runs without an EXECUTE check, and closing
 -- it keeps roles from attaching it to tables of their own.
 -- ---------------------------------------------------------------------------
@@ -51,7 +53,9 @@ BEGIN
                     'create_destination', 'delete_destination',
                     -- helpers the views and exports call as the role itself
                     '_may_manage', '_is_superuser', '_may_use_destination',
-                    '_timing_next', '_changes')
+                    '_timing_next', '_changes',
+                    -- the INSERT capture trigger's WHEN condition
+                    '_capture_insert')
     LOOP
         EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO PUBLIC', f);
     END LOOP;

@@ -20,8 +20,8 @@ is( $node->safe_psql(
 		'postgres',
 		"SELECT extversion, extnamespace::regnamespace FROM pg_extension WHERE extname = 'pg_dataexport'"
 	),
-	'0.2|dataexport',
-	'CREATE EXTENSION installs version 0.2 in schema dataexport');
+	'0.3|dataexport',
+	'CREATE EXTENSION installs version 0.3 in schema dataexport');
 
 my %defaults = (
 	'dataexport.database_names'   => 'postgres',
