@@ -2,18 +2,21 @@
  * capture.c
  *	  Change capture on registered tables, and pruning of the change log.
  *
- * The trigger dataexport._capture() runs inside every write to a registered
- * table, so it is written to be cheap.  It forms log rows and inserts them
- * with the heap and index AMs directly (no SPI, no planner).  What it needs
- * to know about a table (key columns) and about the log (its layout and
- * indexes) is looked up once per backend and kept until a relcache
- * invalidation says it may have changed; the locks it takes on the log are
- * kept until the end of the transaction, as the executor keeps those of the
- * tables it writes.  It writes the log whatever the privileges of the
- * writing role: the log is not writable through SQL.
+ * Capture runs inside every write to a registered table, so it is written
+ * to be cheap: the trigger dataexport._capture() for UPDATE, DELETE and
+ * TRUNCATE, and for INSERT the trigger's WHEN condition
+ * dataexport._capture_insert(), which captures without the trigger firing
+ * (see "Capture in the WHEN condition" below).  Both form log rows and
+ * insert them with the heap and index AMs directly (no SPI, no planner).
+ * What they need to know about a table (key columns) and about the log
+ * (its layout and indexes, if any) is looked up once per backend and kept
+ * until a relcache invalidation says it may have changed; the locks taken
+ * on the log are kept until the end of the transaction, as the executor
+ * keeps those of the tables it writes.  The log is written whatever the
+ * privileges of the writing role: it is not writable through SQL.
  *
  * What is logged, per changed key (SPEC section 7 and 20_entities.sql):
- *	 INSERT				an upsert of the new key
+ *	 INSERT				an upsert of the new key (in the WHEN condition)
  *	 UPDATE				an upsert of the key; if the key changed, first a
  *						deletion of the old key with the old row's values
  *	 DELETE				a deletion of the key with the row's last values
@@ -478,16 +481,24 @@ capture_state_lookup(Relation rel, Trigger *trigger)
 	return state;
 }
 
-/* The state of the trigger being fired, kept in fn_extra between calls. */
+/*
+ * The state of the trigger being fired, kept in fn_extra between the rows
+ * of a statement, and the last one used between statements.
+ */
 static CaptureState *
 capture_state_get(FunctionCallInfo fcinfo, Relation rel, Trigger *trigger)
 {
+	static CaptureState *last = NULL;
 	CaptureState *state = (CaptureState *) fcinfo->flinfo->fn_extra;
 
 	if (state == NULL || state->tgoid != trigger->tgoid || !state->valid)
 	{
-		state = capture_state_lookup(rel, trigger);
+		if (last != NULL && last->tgoid == trigger->tgoid && last->valid)
+			state = last;
+		else
+			state = capture_state_lookup(rel, trigger);
 		fcinfo->flinfo->fn_extra = state;
+		last = state;
 	}
 	return state;
 }
@@ -1214,11 +1225,10 @@ static HTAB *when_tables = NULL;
  * open to every role (every writer of a registered table evaluates it), so
  * a call made by hand is held to what a write could do: the caller must be
  * allowed to INSERT into the table, and the arguments must have the key
- * columns' types.  Such a call logs a key
- * as changed; a job then exports that key's current row, if it has one,
- * as a write would have made it do.  Checked once per statement (fn_extra
- * marks the call site as checked) and per role, the table's state looked
- * up once per backend.
+ * columns' types.  Such a call logs a key as changed; a job then exports
+ * that key's current row, if it has one, as an insert would have made it
+ * do.  Checked once per statement (fn_extra marks the call site as
+ * checked) and per role; the table's state is looked up once per backend.
  */
 static CaptureState *
 when_state(FunctionCallInfo fcinfo)
