@@ -181,5 +181,5 @@ for w in insert update single; do
 			'BEGIN { printf " %d (%.3f) |", v, v / p }'
 	done
 	awk -v c="${PER[$w.capture]}" -v o="${PER[$w.noop]}" -v p="${PER[$w.plain]}" \
-		'BEGIN { printf " +%d (+%.1f%% of plain) |\n", c - o, 100 * (c - o) / p }'
+		'BEGIN { printf " %+d (%+.1f%% of plain) |\n", c - o, 100 * (c - o) / p }'
 done
