@@ -173,6 +173,27 @@ SELECT (SELECT count(*) FROM (SELECT * FROM cw EXCEPT SELECT * FROM cw_mirror) a
      + (SELECT count(*) FROM (SELECT * FROM cw_mirror EXCEPT SELECT * FROM cw) b) AS differences,
        (SELECT count(*) FROM cw) AS table_rows;
 
+-- A capture trigger disabled or dropped fails the next delta job, loudly,
+-- instead of leaving changes out of its files.  The INSERT trigger's WHEN
+-- condition depends on the key columns: changing a key column's type is
+-- refused, and dropping one with CASCADE drops the trigger.
+ALTER TABLE cw DISABLE TRIGGER dataexport_capture_insert;
+INSERT INTO cw VALUES (30000, 'not captured');
+SELECT dataexport.run_schedule_now(:sid) AS j \gset
+CALL dataexport.run_pending();
+SELECT status, error_message FROM dataexport.jobs WHERE job_id = :j;
+SELECT error_sqlstate FROM dataexport.job WHERE job_id = :j;
+ALTER TABLE cw ENABLE TRIGGER dataexport_capture_insert;
+DELETE FROM cw WHERE id = 30000;
+SELECT dataexport.run_schedule_now(:sid) AS j \gset
+CALL dataexport.run_pending();
+SELECT status, rows_exported FROM dataexport.jobs WHERE job_id = :j;
+SELECT cw_try($$ALTER TABLE cw ALTER COLUMN id TYPE bigint$$);
+ALTER TABLE cw2 DROP COLUMN b CASCADE;
+SELECT dataexport.run_schedule_now(:sid) AS j \gset
+CALL dataexport.run_pending();
+SELECT status, error_message FROM dataexport.jobs WHERE job_id = :j;
+
 SELECT dataexport.delete_schedule(:sid);
 SELECT dataexport.unregister_entity(e) FROM unnest(ARRAY['CW_CHILD', 'CW', 'CW2']) AS e;
 SELECT count(*) AS triggers_left FROM pg_trigger

@@ -1348,6 +1348,72 @@ pgde_capture_insert(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Check that every change to the table is being captured: its capture
+ * triggers for INSERT, UPDATE, DELETE and TRUNCATE are all there and fire
+ * in ordinary sessions.  An export job checks before it exports a delta,
+ * so that a trigger dropped (DROP TRIGGER, or DROP COLUMN ... CASCADE of a
+ * key column, on which the INSERT trigger's WHEN condition depends) or
+ * disabled (ALTER TABLE ... DISABLE TRIGGER) fails the job instead of
+ * leaving changes out of its files without a word.  The caller holds a
+ * lock on the table.
+ */
+void
+capture_check_triggers(Oid relid)
+{
+	static const struct
+	{
+		int16		type;
+		const char *event;
+	}			events[] = {
+		{TRIGGER_TYPE_INSERT, "INSERT"},
+		{TRIGGER_TYPE_UPDATE, "UPDATE"},
+		{TRIGGER_TYPE_DELETE, "DELETE"},
+		{TRIGGER_TYPE_TRUNCATE, "TRUNCATE"},
+	};
+	Oid			funcoid = LookupFuncName(list_make2(makeString(DATAEXPORT_SCHEMA),
+													makeString("_capture")),
+										 0, NULL, false);
+	Relation	rel = table_open(relid, NoLock);
+	int			e;
+
+	for (e = 0; e < lengthof(events); e++)
+	{
+		Trigger    *found = NULL;
+		int			i;
+
+		for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *t = &rel->trigdesc->triggers[i];
+
+			if (t->tgfoid == funcoid && (t->tgtype & events[e].type))
+			{
+				found = t;
+				if (t->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
+					t->tgenabled == TRIGGER_FIRES_ALWAYS)
+					break;
+			}
+		}
+		if (found == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the capture trigger for %s on table \"%s\" is missing",
+							events[e].event, RelationGetRelationName(rel)),
+					 errdetail("Changes to the table are not all being captured: a delta would miss some."),
+					 errhint("Unregister and register the entity type again (dropping a key column with CASCADE drops the INSERT trigger).")));
+		if (i == rel->trigdesc->numtriggers)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the capture trigger for %s on table \"%s\" (%s) is disabled",
+							events[e].event, RelationGetRelationName(rel), found->tgname),
+					 errdetail("Changes to the table are not all being captured: a delta would miss some."),
+					 errhint("ALTER TABLE %s ENABLE TRIGGER %s; changes made while it was disabled are not in the log.",
+							 quote_identifier(RelationGetRelationName(rel)),
+							 quote_identifier(found->tgname))));
+	}
+	table_close(rel, NoLock);
+}
+
+/*
  * Remove the log entries that no schedule can need any more.
  *
  * An entry is needed while some schedule's last export of its table did not

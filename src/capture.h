@@ -16,6 +16,9 @@ extern void capture_init(void);
 extern void capture_put_entries(TupleTableSlot *slot, Tuplestorestate *store,
 								TupleDesc outdesc);
 
+/* ERROR unless every capture trigger of the table is there and enabled. */
+extern void capture_check_triggers(Oid relid);
+
 /* Remove change-log entries no schedule needs; READ COMMITTED only. */
 extern int64 capture_prune(void);
 

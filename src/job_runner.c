@@ -609,6 +609,9 @@ export_entity(JobState *job, EntityExport *ent, const char *dir)
 	ent->rls = check_enable_rls(ent->relid, InvalidOid, false) == RLS_ENABLED;
 	PG_TRY();
 	{
+		/* A delta is only as good as the capture behind it. */
+		if (ent->previous != NULL)
+			capture_check_triggers(ent->relid);
 		if (ent->previous == NULL && !ent->rls)
 			export_entity_scan(job, ent, dir);
 		else
