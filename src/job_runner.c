@@ -164,7 +164,7 @@ bad:
 			 errmsg("invalid snapshot \"%s\"", text)));
 }
 
-/* Whether txid is one of the previous snapshot's, that is, already exported. */
+/* Whether the previous snapshot saw txid finished: its changes were exported. */
 static bool
 seen_by(SnapshotBounds *prev, uint64 txid)
 {
