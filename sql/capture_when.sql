@@ -152,14 +152,14 @@ INSERT INTO cw VALUES (20009, 'reused key'), (4, 'upserted') ON CONFLICT (id) DO
 SELECT dataexport.run_schedule_now(:sid) AS j \gset
 CALL dataexport.run_pending();
 SELECT status FROM dataexport.jobs WHERE job_id = :j;
-SELECT set_config('cw.job', :'j', false) IS NOT NULL AS job_set;
+CREATE TEMP TABLE cw_job AS SELECT :j::bigint AS job_id;
 DO $$
 DECLARE
     r record;
 BEGIN
     FOR r IN SELECT split_part(line, ',', 1)::integer AS id, split_part(line, ',', 2) AS v,
                     split_part(line, ',', 3)::boolean AS deleted
-               FROM dataexport.read_file(current_setting('cw.job')::bigint, 'CW')
+               FROM dataexport.read_file((SELECT job_id FROM cw_job), 'CW')
                     WITH ORDINALITY AS f(line, n) WHERE n > 1
     LOOP
         DELETE FROM cw_mirror WHERE id = r.id;

@@ -441,6 +441,39 @@ capture_state_build(CaptureState *state, Relation rel, Trigger *trigger)
 }
 
 /*
+ * The capture trigger of rel for the event (TRIGGER_TYPE_INSERT, ...): an
+ * enabled one if there is one, else a disabled one (*enabled false), else
+ * NULL.  The triggers register_entity installs are found by their
+ * function, whatever they are called and however their events are split
+ * among them (0.2 had one trigger for INSERT, UPDATE and DELETE).
+ */
+static Trigger *
+capture_trigger_for(Relation rel, int16 event, bool *enabled)
+{
+	Oid			funcoid = LookupFuncName(list_make2(makeString(DATAEXPORT_SCHEMA),
+													makeString("_capture")),
+										 0, NULL, false);
+	Trigger    *found = NULL;
+	int			i;
+
+	*enabled = false;
+	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		Trigger    *t = &rel->trigdesc->triggers[i];
+
+		if (t->tgfoid != funcoid || !(t->tgtype & event))
+			continue;
+		found = t;
+		if (t->tgenabled == TRIGGER_FIRES_ON_ORIGIN || t->tgenabled == TRIGGER_FIRES_ALWAYS)
+		{
+			*enabled = true;
+			break;
+		}
+	}
+	return found;
+}
+
+/*
  * A backend-lifetime table of what capture knows, by OID (the entries'
  * first member), kept valid by the invalidation callbacks.
  */
@@ -598,29 +631,29 @@ key_values(CaptureState *state, HeapTuple tuple, TupleDesc desc, Datum *values, 
 		values[i] = heap_getattr(tuple, state->keyattnums[i], desc, &nulls[i]);
 }
 
-/* Append the key of a row to buf (append_key_json_values). */
-static void
-append_key_json(CaptureState *state, StringInfo buf, HeapTuple tuple, TupleDesc desc)
-{
-	Datum		values[INDEX_MAX_KEYS];
-	bool		nulls[INDEX_MAX_KEYS];
-
-	key_values(state, tuple, desc, values, nulls);
-	append_key_json_values(state, buf, values, nulls);
-}
-
-/* The key of a row as a json datum. */
+/* A key (its columns' values, in key order) as a json datum. */
 static Datum
-key_to_json(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+key_json_values(CaptureState *state, Datum *values, bool *nulls)
 {
 	StringInfoData buf;
 
 	/* A json datum is a text: the varlena header goes first. */
 	initStringInfo(&buf);
 	buf.len = VARHDRSZ;
-	append_key_json(state, &buf, tuple, desc);
+	append_key_json_values(state, &buf, values, nulls);
 	SET_VARSIZE(buf.data, buf.len);
 	return PointerGetDatum(buf.data);
+}
+
+/* The key of a row as a json datum. */
+static Datum
+key_to_json(CaptureState *state, HeapTuple tuple, TupleDesc desc)
+{
+	Datum		values[INDEX_MAX_KEYS];
+	bool		nulls[INDEX_MAX_KEYS];
+
+	key_values(state, tuple, desc, values, nulls);
+	return key_json_values(state, values, nulls);
 }
 
 /* Whether two versions of a row have the same key, compared binary. */
@@ -827,17 +860,11 @@ log_upsert_values(CaptureState *state, Datum *values, bool *nulls)
 	loginfo_get();
 	if (loginfo.by_entry)
 	{
-		StringInfoData key;
-		Datum		keydatum;
-
 		/* The 0.1 layout: a row per key, written at once. */
-		initStringInfo(&key);
-		key.len = VARHDRSZ;
-		append_key_json_values(state, &key, values, nulls);
-		SET_VARSIZE(key.data, key.len);
-		keydatum = PointerGetDatum(key.data);
-		log_write(state->relid, 1, &keydatum, NULL);
-		pfree(key.data);
+		Datum		key = key_json_values(state, values, nulls);
+
+		log_write(state->relid, 1, &key, NULL);
+		pfree(DatumGetPointer(key));
 		return;
 	}
 
@@ -1230,6 +1257,14 @@ static HTAB *when_tables = NULL;
  * do.  Checked once per statement (fn_extra marks the call site as
  * checked) and per role; the table's state is looked up once per backend.
  */
+/* Whether wt holds a state checked for userid, still valid. */
+static inline bool
+when_table_valid(WhenTable *wt, Oid userid)
+{
+	return wt->state != NULL && wt->state->valid && wt->userid == userid &&
+		wt->acl_generation == capture_acl_generation;
+}
+
 static CaptureState *
 when_state(FunctionCallInfo fcinfo)
 {
@@ -1237,15 +1272,11 @@ when_state(FunctionCallInfo fcinfo)
 	Oid			userid = GetUserId();
 	Oid			relid;
 	bool		found;
-	Oid			funcoid;
-	Relation	rel;
-	Trigger    *trigger = NULL;
 	CaptureState *state;
 	int			nargs;
 	int			i;
 
-	if (wt != NULL && wt->state != NULL && wt->state->valid && wt->userid == userid &&
-		wt->acl_generation == capture_acl_generation)
+	if (wt != NULL && when_table_valid(wt, userid))
 		return wt->state;
 
 	if (PG_ARGISNULL(0))
@@ -1260,10 +1291,12 @@ when_state(FunctionCallInfo fcinfo)
 	if (!found)
 		wt->state = NULL;
 
-	if (wt->state == NULL || !wt->state->valid || wt->userid != userid ||
-		wt->acl_generation != capture_acl_generation)
+	if (!when_table_valid(wt, userid))
 	{
 		uint64		acl_generation = capture_acl_generation;
+		Relation	rel;
+		Trigger    *trigger;
+		bool		enabled;
 
 		wt->state = NULL;
 		rel = try_table_open(relid, AccessShareLock);
@@ -1275,20 +1308,7 @@ when_state(FunctionCallInfo fcinfo)
 			pg_attribute_aclcheck_all(relid, userid, ACL_INSERT, ACLMASK_ANY) != ACLCHECK_OK)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 
-		funcoid = LookupFuncName(list_make2(makeString(DATAEXPORT_SCHEMA), makeString("_capture")),
-								 0, NULL, false);
-		for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-		{
-			Trigger    *t = &rel->trigdesc->triggers[i];
-
-			if (t->tgfoid == funcoid &&
-				TRIGGER_TYPE_MATCHES(t->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_AFTER,
-									 TRIGGER_TYPE_INSERT))
-			{
-				trigger = t;
-				break;
-			}
-		}
+		trigger = capture_trigger_for(rel, TRIGGER_TYPE_INSERT, &enabled);
 		if (trigger == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1370,45 +1390,30 @@ capture_check_triggers(Oid relid)
 		{TRIGGER_TYPE_DELETE, "DELETE"},
 		{TRIGGER_TYPE_TRUNCATE, "TRUNCATE"},
 	};
-	Oid			funcoid = LookupFuncName(list_make2(makeString(DATAEXPORT_SCHEMA),
-													makeString("_capture")),
-										 0, NULL, false);
 	Relation	rel = table_open(relid, NoLock);
 	int			e;
 
 	for (e = 0; e < lengthof(events); e++)
 	{
-		Trigger    *found = NULL;
-		int			i;
+		bool		enabled;
+		Trigger    *trigger = capture_trigger_for(rel, events[e].type, &enabled);
 
-		for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-		{
-			Trigger    *t = &rel->trigdesc->triggers[i];
-
-			if (t->tgfoid == funcoid && (t->tgtype & events[e].type))
-			{
-				found = t;
-				if (t->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
-					t->tgenabled == TRIGGER_FIRES_ALWAYS)
-					break;
-			}
-		}
-		if (found == NULL)
+		if (trigger == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the capture trigger for %s on table \"%s\" is missing",
 							events[e].event, RelationGetRelationName(rel)),
 					 errdetail("Changes to the table are not all being captured: a delta would miss some."),
 					 errhint("Unregister and register the entity type again (dropping a key column with CASCADE drops the INSERT trigger).")));
-		if (i == rel->trigdesc->numtriggers)
+		if (!enabled)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the capture trigger for %s on table \"%s\" (%s) is disabled",
-							events[e].event, RelationGetRelationName(rel), found->tgname),
+							events[e].event, RelationGetRelationName(rel), trigger->tgname),
 					 errdetail("Changes to the table are not all being captured: a delta would miss some."),
 					 errhint("ALTER TABLE %s ENABLE TRIGGER %s; changes made while it was disabled are not in the log.",
 							 quote_identifier(RelationGetRelationName(rel)),
-							 quote_identifier(found->tgname))));
+							 quote_identifier(trigger->tgname))));
 	}
 	table_close(rel, NoLock);
 }

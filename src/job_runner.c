@@ -199,21 +199,18 @@ collect_changes(Relation logrel, Oid relid, SnapshotBounds *prev,
 												 ALLOCSET_DEFAULT_SIZES);
 	ScanKeyData key;
 
+	/* change_log's columns 1 and 2: txid, relid (10_catalog.sql). */
 	ScanKeyInit(&key, 2, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	scan = table_beginscan(logrel, GetActiveSnapshot(), 1, &key);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
-		Datum		relid_datum = slot_getattr(slot, 2, &isnull);
-		Datum		txid_datum;
+		Datum		txid = slot_getattr(slot, 1, &isnull);
 		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
-		if (isnull || DatumGetObjectId(relid_datum) != relid)
-			continue;
-		txid_datum = slot_getattr(slot, 1, &isnull);
-		if (isnull ||
-			seen_by(prev, U64FromFullTransactionId(DatumGetFullTransactionId(txid_datum))))
+		/* The scan key kept only relid's rows. */
+		if (seen_by(prev, U64FromFullTransactionId(DatumGetFullTransactionId(txid))))
 			continue;
 		/* A log row holds many entries (capture.c). */
 		old = MemoryContextSwitchTo(rowcxt);

@@ -20,9 +20,10 @@
 -- (_changes, which answers only the export job running in the same backend,
 -- and checks SELECT on the table), or because every write to a registered
 -- table evaluates it (_capture_insert: the INSERT capture trigger's WHEN
--- condition, which checks that the caller may insert into the table).  The capture trigger
--- function is closed: a trigger runs without an EXECUTE check, and closing
--- it keeps roles from attaching it to tables of their own.
+-- condition, which checks that the caller may insert into the table).  The
+-- capture trigger function is closed: a trigger runs without an EXECUTE
+-- check, and closing it keeps roles from attaching it to tables of their
+-- own.
 -- ---------------------------------------------------------------------------
 
 REVOKE ALL ON ALL TABLES IN SCHEMA dataexport FROM PUBLIC;
